@@ -1,0 +1,30 @@
+//! One file per subcommand: arguments in, calls into db/ and the pure modules, rows out.
+//! No SQL and no formatting here.
+
+mod init;
+mod member;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Command};
+use crate::context::Context;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Init(args) => init::run(&cli.global, args),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "community", &mut std::io::stdout().lock());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Member(command) => member::run(&Context::new(&cli.global)?, command),
+    }
+}

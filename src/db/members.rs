@@ -1,0 +1,527 @@
+//! Members, their tags and their points ledger: every SQL statement that touches them.
+//!
+//! Reads take `&Connection`, writes `&Transaction`; rows come back as domain structs. The
+//! `expired` status is derived here, at query time, from expires_at and the caller's today.
+
+use chrono::NaiveDate;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use thiserror::Error;
+
+use crate::member::{MemberRef, Status};
+
+/// Everything a member is, as stored; what `add`, `edit` and imports write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fields {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub wechat: Option<String>,
+    pub source: Option<String>,
+    pub source_id: Option<String>,
+    pub tier: String,
+    pub status: Status,
+    pub joined_at: NaiveDate,
+    pub expires_at: Option<NaiveDate>,
+    pub left_at: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+/// A stored member as read at a given today.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: i64,
+    pub fields: Fields,
+    /// The status as of today: a lapsed member reads `expired` whatever is stored.
+    pub status: Status,
+    pub tags: Vec<String>,
+    pub points: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One entry of the points ledger.
+#[derive(Debug, Clone)]
+pub struct PointsEntry {
+    pub id: i64,
+    pub delta: i64,
+    pub reason: String,
+    pub created_at: String,
+}
+
+/// What `member list` asks for; every field narrows the result.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub tier: Option<String>,
+    pub status: Option<Status>,
+    pub tags: Vec<String>,
+    pub source: Option<String>,
+    pub search: Option<String>,
+    pub joined_after: Option<NaiveDate>,
+    pub joined_before: Option<NaiveDate>,
+    /// Members with access whose expires_at falls between today and this date.
+    pub expiring_by: Option<NaiveDate>,
+    pub sort: Sort,
+    pub descending: bool,
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Id,
+    Name,
+    Email,
+    Tier,
+    Status,
+    JoinedAt,
+    ExpiresAt,
+    Points,
+}
+
+impl Sort {
+    fn column(self) -> &'static str {
+        match self {
+            Sort::Id => "m.id",
+            Sort::Name => "m.name",
+            Sort::Email => "m.email",
+            Sort::Tier => "m.tier",
+            Sort::Status => "status_now",
+            Sort::JoinedAt => "m.joined_at",
+            Sort::ExpiresAt => "m.expires_at",
+            Sort::Points => "points",
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum LookupError {
+    #[error(
+        "no member {0:?}\nhint: name a member by id, email, phone or WeChat ID; `community member list --search TEXT` finds one"
+    )]
+    NotFound(String),
+    #[error("{value:?} matches several members ({}); say which with id:N, phone:X or wechat:X", ids.iter().map(|id| format!("id:{id}")).collect::<Vec<_>>().join(", "))]
+    Ambiguous { value: String, ids: Vec<i64> },
+}
+
+/// An identifier that already belongs to another member.
+#[derive(Debug, Error, PartialEq, Eq)]
+#[error("{field} {value:?} already belongs to member {member_id}")]
+pub struct Conflict {
+    pub field: &'static str,
+    pub value: String,
+    pub member_id: i64,
+}
+
+#[derive(Debug, Error)]
+#[error("points balance would drop below zero: it is {balance}, and {delta} was asked")]
+pub struct Overdrawn {
+    pub balance: i64,
+    pub delta: i64,
+}
+
+/// The stored status with expiry applied; `:today` is bound by every query that uses it.
+const STATUS_NOW: &str = "CASE WHEN m.status IN ('trial', 'active', 'cancelled', 'comped') \
+     AND m.expires_at < :today THEN 'expired' ELSE m.status END";
+
+fn select_sql() -> String {
+    format!(
+        "SELECT m.id, m.name, m.email, m.phone, m.wechat, m.source, m.source_id, m.tier, m.status, \
+         m.joined_at, m.expires_at, m.left_at, m.note, m.created_at, m.updated_at, \
+         {STATUS_NOW} AS status_now, \
+         (SELECT group_concat(tag, ';' ORDER BY tag) FROM member_tags t WHERE t.member_id = m.id) AS tags, \
+         coalesce((SELECT sum(delta) FROM points_ledger p WHERE p.member_id = m.id), 0) AS points \
+         FROM members m"
+    )
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Member> {
+    let tags: Option<String> = row.get(16)?;
+    Ok(Member {
+        id: row.get(0)?,
+        fields: Fields {
+            name: row.get(1)?,
+            email: row.get(2)?,
+            phone: row.get(3)?,
+            wechat: row.get(4)?,
+            source: row.get(5)?,
+            source_id: row.get(6)?,
+            tier: row.get(7)?,
+            status: row.get(8)?,
+            joined_at: row.get(9)?,
+            expires_at: row.get(10)?,
+            left_at: row.get(11)?,
+            note: row.get(12)?,
+        },
+        created_at: row.get(13)?,
+        updated_at: row.get(14)?,
+        status: row.get(15)?,
+        tags: tags
+            .map(|t| t.split(';').map(str::to_string).collect())
+            .unwrap_or_default(),
+        points: row.get(17)?,
+    })
+}
+
+/// One member by id, read at `today`.
+pub fn get(conn: &Connection, id: i64, today: NaiveDate) -> rusqlite::Result<Option<Member>> {
+    let sql = format!("{} WHERE m.id = :id", select_sql());
+    conn.prepare_cached(&sql)?
+        .query_row(
+            rusqlite::named_params! {":id": id, ":today": today},
+            from_row,
+        )
+        .optional()
+}
+
+/// Finds the one member a command line names.
+pub fn resolve(conn: &Connection, reference: &MemberRef) -> anyhow::Result<i64> {
+    let one = |sql: &str, value: &str| -> rusqlite::Result<Option<i64>> {
+        conn.prepare_cached(sql)?
+            .query_row([value], |r| r.get(0))
+            .optional()
+    };
+    let found = match reference {
+        MemberRef::Id(id) => conn
+            .prepare_cached("SELECT id FROM members WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?,
+        MemberRef::Email(email) => one("SELECT id FROM members WHERE email = ?1", email)?,
+        MemberRef::Phone(phone) => one("SELECT id FROM members WHERE phone = ?1", phone)?,
+        MemberRef::Wechat(wechat) => one("SELECT id FROM members WHERE wechat = ?1", wechat)?,
+        MemberRef::Any(value) => {
+            // A bare value may be an id, a phone, a WeChat ID or a platform id; if it names
+            // different members in different ways, refuse to guess.
+            let id = value.parse::<i64>().ok();
+            let phone = crate::member::phone(value).ok();
+            let mut stmt = conn.prepare_cached(
+                "SELECT id FROM members WHERE id = ?1 UNION SELECT id FROM members WHERE phone = ?2 \
+                 UNION SELECT id FROM members WHERE wechat = ?3 \
+                 UNION SELECT id FROM members WHERE source_id = ?3 ORDER BY 1",
+            )?;
+            let ids = stmt
+                .query_map(params![id, phone, value], |r| r.get::<_, i64>(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()?;
+            match ids.as_slice() {
+                [] => None,
+                [id] => Some(*id),
+                _ => {
+                    return Err(LookupError::Ambiguous {
+                        value: value.clone(),
+                        ids,
+                    }
+                    .into());
+                }
+            }
+        }
+    };
+    found.ok_or_else(|| LookupError::NotFound(reference.to_string()).into())
+}
+
+/// The first identifier in `fields` that another member already has.
+pub fn find_conflict(
+    conn: &Connection,
+    fields: &Fields,
+    exclude: Option<i64>,
+) -> rusqlite::Result<Option<Conflict>> {
+    let checks: [(&'static str, &str, Option<&String>); 3] = [
+        (
+            "email",
+            "SELECT id FROM members WHERE email = ?1",
+            fields.email.as_ref(),
+        ),
+        (
+            "phone",
+            "SELECT id FROM members WHERE phone = ?1",
+            fields.phone.as_ref(),
+        ),
+        (
+            "wechat",
+            "SELECT id FROM members WHERE wechat = ?1",
+            fields.wechat.as_ref(),
+        ),
+    ];
+    for (field, sql, value) in checks {
+        let Some(value) = value else { continue };
+        let id: Option<i64> = conn
+            .prepare_cached(sql)?
+            .query_row([value], |r| r.get(0))
+            .optional()?;
+        if let Some(member_id) = id.filter(|id| Some(*id) != exclude) {
+            return Ok(Some(Conflict {
+                field,
+                value: value.clone(),
+                member_id,
+            }));
+        }
+    }
+    if let (Some(source), Some(source_id)) = (&fields.source, &fields.source_id) {
+        let id: Option<i64> = conn
+            .prepare_cached("SELECT id FROM members WHERE source = ?1 AND source_id = ?2")?
+            .query_row([source, source_id], |r| r.get(0))
+            .optional()?;
+        if let Some(member_id) = id.filter(|id| Some(*id) != exclude) {
+            return Ok(Some(Conflict {
+                field: "source_id",
+                value: format!("{source}:{source_id}"),
+                member_id,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Inserts a member and returns its id.
+pub fn insert(tx: &Transaction<'_>, fields: &Fields, now: &str) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO members (name, email, phone, wechat, source, source_id, tier, status, \
+         joined_at, expires_at, left_at, note, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+    )?
+    .execute(params![
+        fields.name,
+        fields.email,
+        fields.phone,
+        fields.wechat,
+        fields.source,
+        fields.source_id,
+        fields.tier,
+        fields.status,
+        fields.joined_at,
+        fields.expires_at,
+        fields.left_at,
+        fields.note,
+        now,
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Overwrites every field of a member and stamps updated_at.
+pub fn update(tx: &Transaction<'_>, id: i64, fields: &Fields, now: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE members SET name = ?2, email = ?3, phone = ?4, wechat = ?5, source = ?6, \
+         source_id = ?7, tier = ?8, status = ?9, joined_at = ?10, expires_at = ?11, left_at = ?12, \
+         note = ?13, updated_at = ?14 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        fields.name,
+        fields.email,
+        fields.phone,
+        fields.wechat,
+        fields.source,
+        fields.source_id,
+        fields.tier,
+        fields.status,
+        fields.joined_at,
+        fields.expires_at,
+        fields.left_at,
+        fields.note,
+        now,
+    ])?;
+    Ok(())
+}
+
+/// Removes a member; tags and points go with them.
+pub fn delete(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
+    Ok(tx.execute("DELETE FROM members WHERE id = ?1", [id])? > 0)
+}
+
+fn touch(tx: &Transaction<'_>, id: i64, now: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE members SET updated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, now])?;
+    Ok(())
+}
+
+/// Adds tags the member does not have yet; returns how many were new.
+pub fn add_tags(
+    tx: &Transaction<'_>,
+    id: i64,
+    tags: &[String],
+    now: &str,
+) -> rusqlite::Result<usize> {
+    let mut added = 0;
+    let mut stmt =
+        tx.prepare_cached("INSERT OR IGNORE INTO member_tags (member_id, tag) VALUES (?1, ?2)")?;
+    for tag in tags {
+        added += stmt.execute(params![id, tag])?;
+    }
+    if added > 0 {
+        touch(tx, id, now)?;
+    }
+    Ok(added)
+}
+
+/// Removes tags; returns how many the member had.
+pub fn remove_tags(
+    tx: &Transaction<'_>,
+    id: i64,
+    tags: &[String],
+    now: &str,
+) -> rusqlite::Result<usize> {
+    let mut removed = 0;
+    let mut stmt =
+        tx.prepare_cached("DELETE FROM member_tags WHERE member_id = ?1 AND tag = ?2")?;
+    for tag in tags {
+        removed += stmt.execute(params![id, tag])?;
+    }
+    if removed > 0 {
+        touch(tx, id, now)?;
+    }
+    Ok(removed)
+}
+
+/// The sum of a member's points ledger.
+pub fn points_balance(conn: &Connection, id: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT coalesce(sum(delta), 0) FROM points_ledger WHERE member_id = ?1")?
+        .query_row([id], |r| r.get(0))
+}
+
+/// Records a grant or redemption and returns the new balance; refuses to go below zero.
+pub fn add_points(
+    tx: &Transaction<'_>,
+    id: i64,
+    delta: i64,
+    reason: &str,
+    now: &str,
+) -> anyhow::Result<i64> {
+    let balance = points_balance(tx, id)?;
+    let after = balance
+        .checked_add(delta)
+        .filter(|after| *after >= 0)
+        .ok_or(Overdrawn { balance, delta })?;
+    tx.prepare_cached(
+        "INSERT INTO points_ledger (member_id, delta, reason, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![id, delta, reason, now])?;
+    touch(tx, id, now)?;
+    Ok(after)
+}
+
+/// The newest `limit` ledger entries of a member, newest first.
+pub fn points_history(
+    conn: &Connection,
+    id: i64,
+    limit: u32,
+) -> rusqlite::Result<Vec<PointsEntry>> {
+    conn.prepare_cached(
+        "SELECT id, delta, reason, created_at FROM points_ledger WHERE member_id = ?1 \
+         ORDER BY id DESC LIMIT ?2",
+    )?
+    .query_map(params![id, limit], |r| {
+        Ok(PointsEntry {
+            id: r.get(0)?,
+            delta: r.get(1)?,
+            reason: r.get(2)?,
+            created_at: r.get(3)?,
+        })
+    })?
+    .collect()
+}
+
+/// Streams the members a filter selects, in order, to `each`; nothing is collected.
+pub fn for_each(
+    conn: &Connection,
+    filter: &Filter,
+    today: NaiveDate,
+    mut each: impl FnMut(Member) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut values: Vec<(String, Value)> = vec![(":today".into(), Value::Text(today.to_string()))];
+    let mut bind = |clause: String, name: &str, value: Value| {
+        clauses.push(clause);
+        values.push((name.to_string(), value));
+    };
+    if let Some(tier) = &filter.tier {
+        bind(
+            "m.tier = :tier COLLATE NOCASE".into(),
+            ":tier",
+            Value::Text(tier.clone()),
+        );
+    }
+    if let Some(status) = filter.status {
+        bind(
+            format!("({STATUS_NOW}) = :status"),
+            ":status",
+            Value::Text(status.as_str().into()),
+        );
+    }
+    for (i, tag) in filter.tags.iter().enumerate() {
+        let name = format!(":tag{i}");
+        bind(
+            format!(
+                "EXISTS (SELECT 1 FROM member_tags t WHERE t.member_id = m.id AND t.tag = {name})"
+            ),
+            &name,
+            Value::Text(tag.clone()),
+        );
+    }
+    if let Some(source) = &filter.source {
+        bind(
+            "m.source = :source COLLATE NOCASE".into(),
+            ":source",
+            Value::Text(source.clone()),
+        );
+    }
+    if let Some(search) = &filter.search {
+        bind(
+            "(m.name LIKE :search ESCAPE '\\' OR m.email LIKE :search ESCAPE '\\' \
+             OR m.phone LIKE :search ESCAPE '\\' OR m.wechat LIKE :search ESCAPE '\\' \
+             OR m.note LIKE :search ESCAPE '\\')"
+                .into(),
+            ":search",
+            Value::Text(super::like_pattern(search)),
+        );
+    }
+    if let Some(date) = filter.joined_after {
+        bind(
+            "m.joined_at >= :joined_after".into(),
+            ":joined_after",
+            Value::Text(date.to_string()),
+        );
+    }
+    if let Some(date) = filter.joined_before {
+        bind(
+            "m.joined_at <= :joined_before".into(),
+            ":joined_before",
+            Value::Text(date.to_string()),
+        );
+    }
+    if let Some(date) = filter.expiring_by {
+        bind(
+            "m.expires_at >= :today AND m.expires_at <= :expiring_by \
+             AND m.status IN ('trial', 'active', 'cancelled', 'comped')"
+                .into(),
+            ":expiring_by",
+            Value::Text(date.to_string()),
+        );
+    }
+    let mut sql = select_sql();
+    if !clauses.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&clauses.join(" AND "));
+    }
+    let direction = if filter.descending { "DESC" } else { "ASC" };
+    sql.push_str(&format!(" ORDER BY {} {direction}", filter.sort.column()));
+    if filter.sort != Sort::Id {
+        sql.push_str(&format!(", m.id {direction}"));
+    }
+    if let Some(limit) = filter.limit {
+        sql.push_str(&format!(" LIMIT {}", limit.min(i64::MAX as u64)));
+    }
+    let mut stmt = conn.prepare(&sql)?;
+    let named: Vec<(&str, &dyn rusqlite::ToSql)> = values
+        .iter()
+        .map(|(name, value)| (name.as_str(), value as &dyn rusqlite::ToSql))
+        .collect();
+    let mut rows = stmt.query(named.as_slice())?;
+    while let Some(row) = rows.next()? {
+        each(from_row(row)?)?;
+    }
+    Ok(())
+}
+
+/// How many members there are.
+pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT count(*) FROM members", [], |r| r.get(0))
+}

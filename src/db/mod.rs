@@ -1,0 +1,208 @@
+//! The store: the only code that speaks SQL. Opening, pragmas and ordered migrations live here;
+//! each table family has a file of free functions taking `&Connection` to read and
+//! `&Transaction` to write. Knows nothing of clap or output formats.
+
+pub mod members;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use thiserror::Error;
+
+/// Ordered migrations; migration `i` brings the schema to version `i + 1`.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_members.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// A writer waits this long for another writer before giving up. Long, because a large import
+/// holds the write lock for seconds and a script must not fail because of it.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Why a database cannot be used; each tells the user what to do.
+#[derive(Debug, Error)]
+pub enum OpenError {
+    #[error("no database at {0}\nhint: run `community init` to create one, or pass --db PATH")]
+    Missing(PathBuf),
+    #[error("{0} is not a SQLite database")]
+    NotSqlite(PathBuf),
+    #[error("{0} is a SQLite database, but not one of community's (it has other tables)")]
+    Foreign(PathBuf),
+    #[error(
+        "{path} was written by a newer version of community (schema {found}; this build knows up to {supported})\nhint: upgrade community; the database was not changed"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+}
+
+/// Opens an existing database and brings its schema up to date.
+pub fn open(path: &Path) -> Result<Connection> {
+    if !path.exists() {
+        return Err(OpenError::Missing(path.to_path_buf()).into());
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("opening {}", path.display()))?;
+    prepare(conn, path)
+}
+
+/// Creates a new database file readable by its owner only, and migrates it.
+pub fn create(path: &Path) -> Result<Connection> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("opening {}", path.display()))?;
+    prepare(conn, path)
+}
+
+/// An in-memory database at the current schema, for tests.
+#[cfg(test)]
+pub fn memory() -> Connection {
+    let conn = Connection::open_in_memory().expect("in-memory database");
+    prepare(conn, Path::new(":memory:")).expect("migrates")
+}
+
+fn prepare(mut conn: Connection, path: &Path) -> Result<Connection> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Read before any pragma that writes (journal_mode does), so a newer or foreign file is
+    // refused untouched.
+    let version = user_version(&conn).map_err(|e| classify(e, path))?;
+    check_version(&conn, version, path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| classify(e, path))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    // Every write transaction takes the write lock up front, so two writers queue on
+    // busy_timeout instead of deadlocking on a read-to-write upgrade.
+    conn.set_transaction_behavior(TransactionBehavior::Immediate);
+    migrate(&mut conn, path)?;
+    Ok(conn)
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+fn check_version(conn: &Connection, version: i64, path: &Path) -> Result<()> {
+    if version > SCHEMA_VERSION {
+        return Err(OpenError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        }
+        .into());
+    }
+    if version == 0 {
+        let tables: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )?;
+        if tables > 0 {
+            return Err(OpenError::Foreign(path.to_path_buf()).into());
+        }
+    }
+    Ok(())
+}
+
+/// Applies each pending migration in its own transaction, together with its version number,
+/// so an interrupted upgrade leaves the previous version intact.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Re-read inside the lock: another process may have migrated meanwhile.
+        let version = user_version(&tx)?;
+        if version > SCHEMA_VERSION {
+            return check_version(&tx, version, path);
+        }
+        let Some(sql) = usize::try_from(version)
+            .ok()
+            .and_then(|v| MIGRATIONS.get(v))
+        else {
+            return Ok(());
+        };
+        tx.execute_batch(sql)
+            .with_context(|| format!("migrating {} to schema {}", path.display(), version + 1))?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+    }
+}
+
+fn classify(err: rusqlite::Error, path: &Path) -> anyhow::Error {
+    match err.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => OpenError::NotSqlite(path.to_path_buf()).into(),
+        _ => anyhow::Error::new(err).context(format!("reading {}", path.display())),
+    }
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally inside `LIKE ... ESCAPE '\'`.
+pub fn like_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_database_is_at_the_current_schema() {
+        let conn = memory();
+        assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn every_migration_applies_from_the_one_before() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (i, sql) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(user_version(&conn).unwrap(), i as i64);
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(sql).unwrap();
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        // Running the migrator on an up-to-date database changes nothing.
+        migrate(&mut conn, Path::new(":memory:")).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        let err = prepare(conn, Path::new("x.db")).unwrap_err();
+        assert!(matches!(
+            err.downcast_ref::<OpenError>(),
+            Some(OpenError::TooNew { .. })
+        ));
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+}

@@ -1,0 +1,338 @@
+//! One renderer for every list and report: table, csv, tsv, json, jsonl.
+//!
+//! Rows arrive one at a time as `Serialize` structs whose field names are the stable snake_case
+//! column names. Every format but `table` streams: nothing is collected, so a million-row list
+//! costs constant memory. This module knows nothing of members or courses.
+
+use std::io::{self, Write};
+
+use anyhow::{Context, Result};
+use clap::ValueEnum;
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use crate::sanitize::sanitize;
+
+/// How a list or report is written to stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people (buffers the rows to size the columns)
+    Table,
+    /// Comma-separated values with a header row (RFC 4180)
+    Csv,
+    /// Tab-separated values with a header row
+    Tsv,
+    /// One JSON array of objects
+    Json,
+    /// One JSON object per line
+    Jsonl,
+}
+
+/// A row type: its serialized field names must be exactly `COLUMNS`, in order.
+///
+/// The header is declared, not discovered, so an empty result still prints it.
+pub trait Record: Serialize {
+    const COLUMNS: &'static [&'static str];
+}
+
+/// Writes rows of one record type in one format, then `finish`es.
+pub struct Renderer<W: Write> {
+    inner: Inner<W>,
+    /// Replace control characters in text written to a terminal (names come from files).
+    sanitize: bool,
+}
+
+enum Inner<W: Write> {
+    Table {
+        out: W,
+        columns: &'static [&'static str],
+        rows: Vec<Vec<String>>,
+        width: Option<u16>,
+    },
+    Delimited(Box<csv::Writer<W>>),
+    Json {
+        out: W,
+        first: bool,
+    },
+    Jsonl(W),
+}
+
+impl<W: Write> Renderer<W> {
+    /// Starts a renderer; csv and tsv write their header at once.
+    pub fn new<R: Record>(format: Format, out: W, terminal: Option<u16>) -> Result<Self> {
+        let inner = match format {
+            Format::Table => Inner::Table {
+                out,
+                columns: R::COLUMNS,
+                rows: Vec::new(),
+                width: terminal,
+            },
+            Format::Csv | Format::Tsv => {
+                let mut w = csv::WriterBuilder::new()
+                    .delimiter(if format == Format::Tsv { b'\t' } else { b',' })
+                    .has_headers(false)
+                    .from_writer(out);
+                w.write_record(R::COLUMNS).map_err(csv_error)?;
+                Inner::Delimited(Box::new(w))
+            }
+            Format::Json => Inner::Json { out, first: true },
+            Format::Jsonl => Inner::Jsonl(out),
+        };
+        Ok(Renderer {
+            inner,
+            sanitize: terminal.is_some(),
+        })
+    }
+
+    /// Writes one row.
+    pub fn write<R: Record>(&mut self, row: &R) -> Result<()> {
+        match &mut self.inner {
+            Inner::Table { columns, rows, .. } => {
+                let cells = cells(row, columns)?;
+                rows.push(
+                    cells
+                        .into_iter()
+                        .map(|c| sanitize(&c).into_owned())
+                        .collect(),
+                );
+            }
+            Inner::Delimited(w) if self.sanitize => {
+                let cells = cells(row, R::COLUMNS)?;
+                w.write_record(cells.iter().map(|c| sanitize(c).into_owned()))
+                    .map_err(csv_error)?;
+            }
+            Inner::Delimited(w) => w.serialize(row).map_err(csv_error)?,
+            Inner::Json { out, first } => {
+                out.write_all(if *first { b"[\n" } else { b",\n" })?;
+                *first = false;
+                serde_json::to_writer(&mut *out, row)?;
+            }
+            Inner::Jsonl(out) => {
+                serde_json::to_writer(&mut *out, row)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the output: draws the table, closes the JSON array, flushes.
+    pub fn finish(self) -> Result<()> {
+        match self.inner {
+            Inner::Table {
+                mut out,
+                columns,
+                rows,
+                width,
+            } => {
+                let mut table = Table::new();
+                table
+                    .load_preset(presets::UTF8_HORIZONTAL_ONLY)
+                    .set_content_arrangement(ContentArrangement::Dynamic)
+                    .set_header(columns.iter().copied());
+                if let Some(width) = width {
+                    table.set_width(width);
+                }
+                for row in rows {
+                    table.add_row(row);
+                }
+                writeln!(out, "{table}")?;
+                out.flush()?;
+            }
+            Inner::Delimited(mut w) => w.flush()?,
+            Inner::Json { mut out, first } => {
+                out.write_all(if first { b"[]\n" } else { b"\n]\n" })?;
+                out.flush()?;
+            }
+            Inner::Jsonl(mut out) => out.flush()?,
+        }
+        Ok(())
+    }
+}
+
+/// Renders a whole iterator of rows (for small results already in memory).
+pub fn render_all<'a, R, W, I>(format: Format, out: W, terminal: Option<u16>, rows: I) -> Result<()>
+where
+    R: Record + 'a,
+    W: Write,
+    I: IntoIterator<Item = &'a R>,
+{
+    let mut renderer = Renderer::new::<R>(format, out, terminal)?;
+    for row in rows {
+        renderer.write(row)?;
+    }
+    renderer.finish()
+}
+
+/// The text of each column of a row, for formats that lay out cells themselves.
+fn cells<R: Serialize>(row: &R, columns: &[&str]) -> Result<Vec<String>> {
+    let value = serde_json::to_value(row).context("serializing a row")?;
+    let serde_json::Value::Object(map) = value else {
+        anyhow::bail!("a record must serialize as an object");
+    };
+    Ok(columns
+        .iter()
+        .map(|c| match map.get(*c) {
+            None | Some(serde_json::Value::Null) => String::new(),
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        })
+        .collect())
+}
+
+/// Keeps a broken pipe recognisable as an io::Error so main can exit quietly.
+fn csv_error(err: csv::Error) -> anyhow::Error {
+    match err.into_kind() {
+        csv::ErrorKind::Io(io) => io.into(),
+        other => anyhow::anyhow!("writing csv: {other:?}"),
+    }
+}
+
+/// True when an error chain bottoms out in a closed pipe (`community member list | head`).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(|e| e.io_error_kind())
+                .is_some_and(|k| k == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Asserts in tests that a record's declared columns match what it serializes.
+#[cfg(test)]
+pub fn assert_columns<R: Record>(sample: &R) {
+    let value = serde_json::to_value(sample).expect("serializes");
+    let keys: Vec<&str> = value
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut declared: Vec<&str> = R::COLUMNS.to_vec();
+    let mut found = keys.clone();
+    declared.sort_unstable();
+    found.sort_unstable();
+    assert_eq!(declared, found, "COLUMNS must list every serialized field");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Row {
+        id: i64,
+        name: String,
+        note: Option<String>,
+    }
+
+    impl Record for Row {
+        const COLUMNS: &'static [&'static str] = &["id", "name", "note"];
+    }
+
+    fn render(format: Format, rows: &[Row]) -> String {
+        let mut out = Vec::new();
+        render_all(format, &mut out, None, rows).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn sample() -> Vec<Row> {
+        vec![
+            Row {
+                id: 1,
+                name: "李雷, \"Lei\"".into(),
+                note: None,
+            },
+            Row {
+                id: 2,
+                name: "Ann".into(),
+                note: Some("x\ty".into()),
+            },
+        ]
+    }
+
+    #[test]
+    fn csv_quotes_commas_and_quotes_and_keeps_nulls_empty() {
+        assert_eq!(
+            render(Format::Csv, &sample()),
+            "id,name,note\n1,\"李雷, \"\"Lei\"\"\",\n2,Ann,x\ty\n"
+        );
+    }
+
+    #[test]
+    fn tsv_quotes_fields_holding_tabs() {
+        assert_eq!(
+            render(Format::Tsv, &sample()),
+            "id\tname\tnote\n1\t\"李雷, \"\"Lei\"\"\"\t\n2\tAnn\t\"x\ty\"\n"
+        );
+    }
+
+    #[test]
+    fn empty_results_still_have_a_header_or_an_empty_array() {
+        assert_eq!(render(Format::Csv, &[]), "id,name,note\n");
+        assert_eq!(render(Format::Json, &[]), "[]\n");
+        assert_eq!(render(Format::Jsonl, &[]), "");
+    }
+
+    #[test]
+    fn json_is_an_array_of_objects_with_nulls() {
+        let parsed: serde_json::Value =
+            serde_json::from_str(&render(Format::Json, &sample())).unwrap();
+        assert_eq!(parsed[0]["name"], "李雷, \"Lei\"");
+        assert!(parsed[0]["note"].is_null());
+        assert_eq!(parsed[1]["id"], 2);
+    }
+
+    #[test]
+    fn jsonl_is_one_object_per_line() {
+        let text = render(Format::Jsonl, &sample());
+        assert_eq!(text.lines().count(), 2);
+        for line in text.lines() {
+            serde_json::from_str::<serde_json::Value>(line).unwrap();
+        }
+    }
+
+    #[test]
+    fn table_has_header_and_every_cell() {
+        let text = render(Format::Table, &sample());
+        assert!(text.contains("name"));
+        assert!(text.contains("Ann"));
+    }
+
+    #[test]
+    fn terminal_output_has_control_characters_replaced() {
+        let rows = [Row {
+            id: 1,
+            name: "evil\x1b[31mred".into(),
+            note: None,
+        }];
+        let mut out = Vec::new();
+        render_all(Format::Csv, &mut out, Some(80), &rows).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('\x1b'), "{text:?}");
+    }
+
+    #[test]
+    fn table_fits_the_terminal_width() {
+        let rows: Vec<Row> = (0..3)
+            .map(|i| Row {
+                id: i,
+                name: "a long name that goes on and on and on ".repeat(4),
+                note: Some("note ".repeat(20)),
+            })
+            .collect();
+        let mut out = Vec::new();
+        render_all(Format::Table, &mut out, Some(60), &rows).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        for line in text.lines() {
+            assert!(line.chars().count() <= 60, "{line}");
+        }
+    }
+
+    #[test]
+    fn declared_columns_match_fields() {
+        assert_columns(&sample()[0]);
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real `community` binary on real SQLite files in temp dirs.
+//!
+//! One test binary (as xsv does) keeps link time low; each module covers one command family.
+
+mod common;
+mod errors;
+mod formats;
+mod init;
+mod member;
