@@ -63,7 +63,7 @@ pub fn seed(tx: &Transaction<'_>, config: &Config, today: NaiveDate, now: &str) 
         // Spread joins over the last two years, most recent first.
         let joined = today - Days::new((i as u64 * 23 + 5) % 720);
         let expires = paid.then(|| match i % 6 {
-            0 => today + Days::new(3 + i as u64 % 10), // due for renewal soon
+            2 => today + Days::new(3 + i as u64 % 10), // due for renewal soon
             1 => today - Days::new(10 + i as u64),     // lapsed: reads as expired
             _ => today + Days::new(40 + i as u64 * 11),
         });

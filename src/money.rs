@@ -26,15 +26,19 @@ pub enum MoneyError {
     #[error("invalid amount {input:?}: negative amounts are not allowed here")]
     Negative { input: String },
 
-    #[error("invalid amount {input:?}: too large for {code} (the limit is {max} in minor units)", max = i64::MAX)]
-    TooLarge { input: String, code: String },
+    #[error("invalid amount {input:?}: too large; the largest {code} amount is {max}")]
+    TooLarge {
+        input: String,
+        code: String,
+        max: String,
+    },
 
     #[error(
         "invalid amount {input:?}: thousands separators must split the whole part into groups of 3 digits, like 1,299.00"
     )]
     MisplacedSeparator { input: String },
 
-    #[error("invalid amount {input:?}: {found:?} means {other}, but the currency here is {code}")]
+    #[error("invalid amount {input:?}: amounts here are in {code}, not {other}")]
     OtherCurrency {
         input: String,
         found: String,
@@ -497,6 +501,7 @@ fn parse_amount(input: &str, cur: &Currency, allow_negative: bool) -> Result<Mon
     let too_large = || MoneyError::TooLarge {
         input: input.to_owned(),
         code: cur.code.clone(),
+        max: Money(i64::MAX).display(cur),
     };
     // i128 so that the magnitude of i64::MIN, which has no positive i64, still converts.
     let magnitude = i128::try_from(magnitude).map_err(|_| too_large())?;
@@ -546,6 +551,7 @@ fn parse_magnitude(number: &str, input: &str, cur: &Currency) -> Result<u128, Mo
     let too_large = || MoneyError::TooLarge {
         input: input.to_owned(),
         code: cur.code.clone(),
+        max: Money(i64::MAX).display(cur),
     };
 
     let (whole, frac) = match number.split_once('.') {
@@ -765,7 +771,7 @@ mod tests {
         let err = fen("$5").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "invalid amount \"$5\": \"$\" means USD, but the currency here is CNY"
+            "invalid amount \"$5\": amounts here are in CNY, not USD"
         );
         assert!(matches!(
             fen("5 USD"),
@@ -811,8 +817,10 @@ mod tests {
     #[test]
     fn parse_rejects_overflow_as_too_large() {
         assert_eq!(fen("92233720368547758.07"), Ok(i64::MAX));
-        let err = fen("92233720368547758.08").unwrap_err();
-        assert!(err.to_string().contains("too large"), "{err}");
+        assert_eq!(
+            fen("92233720368547758.08").unwrap_err().to_string(),
+            "invalid amount \"92233720368547758.08\": too large; the largest CNY amount is ¥92,233,720,368,547,758.07"
+        );
         assert!(matches!(
             fen("99999999999999999999999999999999999999999999999"),
             Err(MoneyError::TooLarge { .. })
