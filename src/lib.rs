@@ -4,6 +4,7 @@
 //! benchmarks and fuzz targets reach the same code. Data flows one way: arguments -> command ->
 //! (pure core | db) -> rows -> renderer.
 
+pub mod chart;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -11,8 +12,10 @@ pub mod context;
 pub mod dates;
 pub mod db;
 pub mod demo;
+pub mod forecast;
 pub mod member;
 pub mod money;
 pub mod output;
+pub mod plan;
 pub mod prompt;
 pub mod sanitize;
