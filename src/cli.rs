@@ -176,6 +176,26 @@ pub enum MemberCommand {
         community member points li@example.com                      # balance and history")]
     Points(MemberPointsArgs),
 
+    /// Import members from CSV, TSV or JSONL: Ghost, Patreon, Substack, 知识星球, Mailchimp, spreadsheets
+    #[command(after_help = "Examples:\n  \
+        community member import members.csv                     # the header says which platform\n  \
+        community member import sheet.csv --map 邮箱=email --map 昵称=name --map 微信号=wechat\n  \
+        community member import excel.csv --encoding gbk\n  \
+        community member import patreon.csv --tier-map \"Junior Class=basic\" --tier-map Gold=pro\n  \
+        community member import members.csv --dry-run           # validate and report, write nothing\n  \
+        community member import big.csv --skip-invalid --rejects rejects.csv\n  \
+        cat members.jsonl | community member import - --input-format jsonl\n\n\
+        All or nothing: if any row is invalid, nothing is written and every invalid row is reported\n\
+        (file, line, column, value, reason), unless --skip-invalid. Re-running an import is safe.")]
+    Import(MemberImportArgs),
+
+    /// Export members with every field (member list's filters apply)
+    #[command(after_help = "Examples:\n  \
+        community member export > all.csv\n  \
+        community member export --format jsonl | jq -c 'select(.points > 100)'\n  \
+        community member export --tier pro --spreadsheet-safe > for-excel.csv")]
+    Export(MemberExportArgs),
+
     /// Renew a membership: push expires_at on and reactivate
     #[command(after_help = "Examples:\n  \
         community member renew li@example.com --months 12\n  \
@@ -341,6 +361,55 @@ pub struct MemberPointsArgs {
     /// How many history entries to show
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub history: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct MemberImportArgs {
+    /// The file to read; `-` reads stdin
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// File format (default: from the extension, else csv; tab-separated text is detected)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<crate::import::reader::InputFormat>,
+    /// Platform the file came from (default: detected from its header)
+    #[arg(long, value_parser = crate::import::presets::names())]
+    pub preset: Option<String>,
+    /// Read column SOURCE as FIELD (repeatable); `SOURCE=` ignores a column
+    #[arg(long = "map", value_name = "SOURCE=FIELD")]
+    pub maps: Vec<String>,
+    /// Text encoding of a file that is not UTF-8: gbk, gb18030, big5, utf-16, latin1 ...
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<String>,
+    /// Map a platform tier to a community tier (repeatable), e.g. "Gold=pro"
+    #[arg(long = "tier-map", value_name = "NAME=TIER")]
+    pub tier_maps: Vec<String>,
+    /// Tier for new members whose row names none (default: the config's default tier)
+    #[arg(long, value_name = "TIER")]
+    pub tier: Option<String>,
+    /// What to do with a row that names an existing member
+    #[arg(long, value_enum, default_value_t = crate::import::apply::OnConflict::Update)]
+    pub on_conflict: crate::import::apply::OnConflict,
+    /// Import the valid rows and leave out the invalid ones (see --rejects)
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// With --skip-invalid: write each invalid row here as it was, plus a reason column
+    #[arg(long, value_name = "FILE", requires = "skip_invalid")]
+    pub rejects: Option<std::path::PathBuf>,
+    /// Validate everything and report what would happen; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Stop after reading this many rows
+    #[arg(long, value_name = "N")]
+    pub stop_after: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct MemberExportArgs {
+    #[command(flatten)]
+    pub filter: MemberFilterArgs,
+    /// Defuse cells a spreadsheet would run as a formula (leading = + - @ tab CR) with a `'`
+    #[arg(long)]
+    pub spreadsheet_safe: bool,
 }
 
 #[derive(Debug, Args)]

@@ -110,12 +110,12 @@ impl FromSql for Status {
     }
 }
 
-/// A display name: trimmed, 1 to 200 characters, no line breaks.
+/// A display name: trimmed, 1 to 200 characters, no line breaks; a tab becomes a space.
 pub fn name(raw: &str) -> Result<String, InvalidValue> {
     let trimmed = raw.trim();
     let ok =
         !trimmed.is_empty() && trimmed.chars().count() <= 200 && !trimmed.contains(['\n', '\r']);
-    ok.then(|| trimmed.to_string())
+    ok.then(|| trimmed.replace('\t', " "))
         .ok_or_else(|| InvalidValue::Name(raw.to_string()))
 }
 

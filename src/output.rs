@@ -44,6 +44,8 @@ pub struct Renderer<W: Write> {
     inner: Inner<W>,
     /// Replace control characters in text written to a terminal (names come from files).
     sanitize: bool,
+    /// Prefix cells a spreadsheet would run as a formula with `'` (csv and tsv only).
+    guard_formulas: bool,
 }
 
 enum Inner<W: Write> {
@@ -85,7 +87,16 @@ impl<W: Write> Renderer<W> {
         Ok(Renderer {
             inner,
             sanitize: terminal.is_some(),
+            guard_formulas: false,
         })
+    }
+
+    /// Makes csv and tsv safe to open in a spreadsheet: a cell starting with `=`, `+`, `-`,
+    /// `@`, tab or carriage return gets a leading `'`, so it is shown, not run (OWASP's advice
+    /// against CSV injection). Other formats are not spreadsheets and stay exact.
+    pub fn guard_formulas(mut self) -> Self {
+        self.guard_formulas = true;
+        self
     }
 
     /// Writes one row.
@@ -100,10 +111,22 @@ impl<W: Write> Renderer<W> {
                         .collect(),
                 );
             }
-            Inner::Delimited(w) if self.sanitize => {
+            Inner::Delimited(w) if self.sanitize || self.guard_formulas => {
+                let (clean, guard) = (self.sanitize, self.guard_formulas);
                 let cells = cells(row, R::COLUMNS)?;
-                w.write_record(cells.iter().map(|c| sanitize(c).into_owned()))
-                    .map_err(csv_error)?;
+                w.write_record(cells.iter().map(|c| {
+                    let c = if clean {
+                        sanitize(c)
+                    } else {
+                        std::borrow::Cow::Borrowed(c.as_str())
+                    };
+                    if guard && c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                        format!("'{c}")
+                    } else {
+                        c.into_owned()
+                    }
+                }))
+                .map_err(csv_error)?;
             }
             Inner::Delimited(w) => w.serialize(row).map_err(csv_error)?,
             Inner::Json { out, first } => {
@@ -333,6 +356,33 @@ mod tests {
         for line in text.lines() {
             assert!(line.chars().count() <= 60, "{line}");
         }
+    }
+
+    #[test]
+    fn formula_guard_defuses_spreadsheet_formulas_in_csv_only() {
+        let rows = [Row {
+            id: 1,
+            name: "=HYPERLINK(\"http://x\")".into(),
+            note: Some("@SUM(A1)".into()),
+        }];
+        let mut out = Vec::new();
+        let mut r = Renderer::new::<Row>(Format::Csv, &mut out, None)
+            .unwrap()
+            .guard_formulas();
+        r.write(&rows[0]).unwrap();
+        r.finish().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "id,name,note\n1,\"'=HYPERLINK(\"\"http://x\"\")\",'@SUM(A1)\n"
+        );
+        let mut out = Vec::new();
+        let mut r = Renderer::new::<Row>(Format::Json, &mut out, None)
+            .unwrap()
+            .guard_formulas();
+        r.write(&rows[0]).unwrap();
+        r.finish().unwrap();
+        assert!(String::from_utf8(out).unwrap().contains("\"=HYPERLINK"));
     }
 
     #[test]

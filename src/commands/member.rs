@@ -31,6 +31,8 @@ pub fn run(ctx: &Context, command: MemberCommand) -> Result<ExitCode> {
         MemberCommand::Untag { member, tags } => tag(ctx, &member, &tags, false),
         MemberCommand::Points(args) => points(ctx, args),
         MemberCommand::Renew(args) => renew(ctx, args),
+        MemberCommand::Import(args) => super::member_io::import(ctx, args),
+        MemberCommand::Export(args) => super::member_io::export(ctx, &args),
     }?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,7 @@
 
 mod init;
 mod member;
+mod member_io;
 
 use std::process::ExitCode;
 

@@ -218,6 +218,92 @@ pub fn resolve(conn: &Connection, reference: &MemberRef) -> anyhow::Result<i64> 
     found.ok_or_else(|| LookupError::NotFound(reference.to_string()).into())
 }
 
+/// One way an import row can name an existing member, in the order they are tried.
+#[derive(Debug, Clone, Copy)]
+pub enum Identity<'a> {
+    Email(&'a str),
+    Source(&'a str, &'a str),
+    Phone(&'a str),
+    Wechat(&'a str),
+}
+
+/// The member an identity names, read whole at `today`, in one query.
+pub fn find_by(
+    conn: &Connection,
+    identity: Identity<'_>,
+    today: NaiveDate,
+) -> rusqlite::Result<Option<Member>> {
+    let (sql, a, b) = match identity {
+        Identity::Email(v) => (&*BY_EMAIL, v, None),
+        Identity::Source(s, id) => (&*BY_SOURCE, s, Some(id)),
+        Identity::Phone(v) => (&*BY_PHONE, v, None),
+        Identity::Wechat(v) => (&*BY_WECHAT, v, None),
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    match b {
+        Some(b) => stmt.query_row(
+            rusqlite::named_params! {":a": a, ":b": b, ":today": today},
+            from_row,
+        ),
+        None => stmt.query_row(rusqlite::named_params! {":a": a, ":today": today}, from_row),
+    }
+    .optional()
+}
+
+static BY_EMAIL: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("{} WHERE m.email = :a", select_sql()));
+static BY_SOURCE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("{} WHERE m.source = :a AND m.source_id = :b", select_sql())
+});
+static BY_PHONE: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("{} WHERE m.phone = :a", select_sql()));
+static BY_WECHAT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("{} WHERE m.wechat = :a", select_sql()));
+
+/// Whether a member id is in use.
+pub fn id_taken(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM members WHERE id = ?1)")?
+        .query_row([id], |r| r.get(0))
+}
+
+/// Inserts a member unless one of its identifiers (or its id) is taken, giving `None` then.
+/// The stamps are the import file's when it has them.
+pub fn try_insert(
+    tx: &Transaction<'_>,
+    id: Option<i64>,
+    fields: &Fields,
+    created_at: &str,
+    updated_at: &str,
+) -> rusqlite::Result<Option<i64>> {
+    tx.prepare_cached(
+        "INSERT INTO members (id, name, email, phone, wechat, source, source_id, tier, status, \
+         joined_at, expires_at, left_at, note, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
+         ON CONFLICT DO NOTHING RETURNING id",
+    )?
+    .query_row(
+        params![
+            id,
+            fields.name,
+            fields.email,
+            fields.phone,
+            fields.wechat,
+            fields.source,
+            fields.source_id,
+            fields.tier,
+            fields.status,
+            fields.joined_at,
+            fields.expires_at,
+            fields.left_at,
+            fields.note,
+            created_at,
+            updated_at,
+        ],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
 /// The first identifier in `fields` that another member already has.
 pub fn find_conflict(
     conn: &Connection,
@@ -333,21 +419,27 @@ fn touch(tx: &Transaction<'_>, id: i64, now: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Adds tags the member does not have yet; returns how many were new.
+/// Adds tags the member does not have yet and stamps updated_at; returns how many were new.
 pub fn add_tags(
     tx: &Transaction<'_>,
     id: i64,
     tags: &[String],
     now: &str,
 ) -> rusqlite::Result<usize> {
+    let added = insert_tags(tx, id, tags)?;
+    if added > 0 {
+        touch(tx, id, now)?;
+    }
+    Ok(added)
+}
+
+/// Adds tags without stamping updated_at (an import keeps the stamps its file carries).
+pub fn insert_tags(tx: &Transaction<'_>, id: i64, tags: &[String]) -> rusqlite::Result<usize> {
     let mut added = 0;
     let mut stmt =
         tx.prepare_cached("INSERT OR IGNORE INTO member_tags (member_id, tag) VALUES (?1, ?2)")?;
     for tag in tags {
         added += stmt.execute(params![id, tag])?;
-    }
-    if added > 0 {
-        touch(tx, id, now)?;
     }
     Ok(added)
 }
@@ -390,12 +482,25 @@ pub fn add_points(
         .checked_add(delta)
         .filter(|after| *after >= 0)
         .ok_or(Overdrawn { balance, delta })?;
+    insert_points(tx, id, delta, reason, now)?;
+    touch(tx, id, now)?;
+    Ok(after)
+}
+
+/// Writes one ledger entry as is: no balance check and no stamp (for imports, which set the
+/// balance their file states).
+pub fn insert_points(
+    tx: &Transaction<'_>,
+    id: i64,
+    delta: i64,
+    reason: &str,
+    at: &str,
+) -> rusqlite::Result<()> {
     tx.prepare_cached(
         "INSERT INTO points_ledger (member_id, delta, reason, created_at) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![id, delta, reason, now])?;
-    touch(tx, id, now)?;
-    Ok(after)
+    .execute(params![id, delta, reason, at])?;
+    Ok(())
 }
 
 /// The newest `limit` ledger entries of a member, newest first.

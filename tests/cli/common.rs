@@ -119,6 +119,7 @@ impl Env {
 pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
     csv::ReaderBuilder::new()
         .has_headers(false)
+        .flexible(true)
         .from_reader(text.as_bytes())
         .records()
         .map(|r| r.expect("valid csv").iter().map(str::to_string).collect())

@@ -5,5 +5,6 @@
 mod common;
 mod errors;
 mod formats;
+mod import;
 mod init;
 mod member;

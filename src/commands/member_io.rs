@@ -1,0 +1,383 @@
+//! `community member import` and `member export`: files in and out, all or nothing.
+//!
+//! Reading, mapping and applying live in src/import/; this wires them to the flags, one
+//! transaction, the reject file, the progress bar and the report.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use super::member::{FullRow, filter};
+use crate::cli::{MemberExportArgs, MemberImportArgs};
+use crate::context::Context;
+use crate::db::members;
+use crate::import::apply::{Applier, Outcome, Settings};
+use crate::import::fields::MapOverride;
+use crate::import::reader::{self, InputFormat, RawRow, Rows};
+use crate::import::{Mapped, Mapper, RowError, presets};
+use crate::output::Format;
+
+/// Invalid rows shown in full; the rest are counted.
+const SHOWN_ERRORS: usize = 20;
+
+/// The end-of-import report; printed on stderr, and as JSON on stdout with `--format json`.
+#[derive(Debug, Default, Serialize)]
+struct Summary {
+    file: String,
+    preset: String,
+    read: u64,
+    inserted: u64,
+    updated: u64,
+    unchanged: u64,
+    skipped: u64,
+    rejected: u64,
+    repeated_in_file: u64,
+    dry_run: bool,
+    committed: bool,
+    seconds: f64,
+}
+
+pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
+    let started = Instant::now();
+    let encoding = args.encoding.as_deref().map(reader::encoding).transpose()?;
+    let overrides = args
+        .maps
+        .iter()
+        .map(|m| m.parse::<MapOverride>())
+        .collect::<Result<Vec<_>, _>>()?;
+    let tier_map = tier_map(ctx, &args.tier_maps)?;
+    let default_tier = match &args.tier {
+        Some(name) => ctx
+            .config
+            .tier(name)
+            .map(|t| t.name().to_string())
+            .ok_or_else(|| {
+                anyhow!(
+                    "--tier {name:?}: no such tier; tiers are: {}",
+                    ctx.config.tier_names().join(", ")
+                )
+            })?,
+        None => ctx.config.default_tier().name().to_string(),
+    };
+
+    let mut rows = Rows::open(&args.file, args.input_format, encoding)?;
+    let file = rows.name().to_string();
+    let preset = match &args.preset {
+        Some(name) => {
+            presets::by_name(name).ok_or_else(|| anyhow!("--preset {name:?}: unknown"))?
+        }
+        None => presets::detect(rows.headers()),
+    };
+    let tz = ctx.config.community.timezone;
+    let mut mapper = Mapper::new(preset, rows.headers(), &overrides, tz, ctx.today)
+        .with_context(|| format!("reading the header of {file}"))?;
+    if let Some(enc) = rows.decoded_from {
+        ctx.note(format!("{file}: decoding from {}", enc.name()));
+    }
+    ctx.note(format!(
+        "{file}: reading as {} ({})",
+        preset.name,
+        if args.preset.is_some() {
+            "--preset"
+        } else {
+            "detected from the header"
+        }
+    ));
+    if !mapper.unused().is_empty() {
+        ctx.note(format!(
+            "{file}: ignoring columns: {}",
+            mapper.unused().join(", ")
+        ));
+    }
+
+    let mut rejects = args
+        .rejects
+        .as_ref()
+        .map(|path| {
+            Rejects::create(
+                path,
+                args.input_format.or(InputFormat::from_path(&args.file)),
+            )
+        })
+        .transpose()?;
+    let progress = progress_bar(ctx, rows.size);
+
+    let mut conn = ctx.open_db()?;
+    let tx = conn.transaction()?;
+    let mut applier = Applier::new(
+        &tx,
+        Settings {
+            config: &ctx.config,
+            tier_map,
+            default_tier,
+            on_conflict: args.on_conflict,
+            today: ctx.today,
+            now: ctx.now(),
+        },
+    );
+    let mut summary = Summary {
+        file: file.clone(),
+        preset: preset.name.to_string(),
+        dry_run: args.dry_run,
+        ..Summary::default()
+    };
+    let mut errors: Vec<RowError> = Vec::new();
+    while let Some(next) = rows.next_row()? {
+        summary.read += 1;
+        if summary.read.is_multiple_of(8192) {
+            progress.set_position(rows.bytes.load(std::sync::atomic::Ordering::Relaxed));
+        }
+        let result = match next {
+            Err(shape) => Err((RowError::new(shape.line, shape.message), shape.record)),
+            Ok(row) => {
+                mapper.follow(rows.headers())?;
+                apply_row(&mapper, &mut applier, &row, &mut summary)?.map_err(|e| (e, row.record))
+            }
+        };
+        if let Err((error, record)) = result {
+            summary.rejected += 1;
+            if let Some(rejects) = &mut rejects {
+                rejects.write(rows.headers(), &record, &error)?;
+            }
+            if errors.len() < SHOWN_ERRORS && !error.summarized {
+                errors.push(error);
+            }
+        }
+        if args.stop_after.is_some_and(|n| summary.read >= n) {
+            break;
+        }
+    }
+    progress.finish_and_clear();
+    summary.repeated_in_file = applier.repeats;
+    let unknown_tiers = std::mem::take(&mut applier.unknown_tiers);
+    drop(applier);
+    if let Some(rejects) = rejects {
+        rejects.finish()?;
+    }
+
+    let failed = summary.rejected > 0 && !args.skip_invalid;
+    if failed || args.dry_run {
+        tx.rollback()?;
+    } else {
+        tx.commit()?;
+        summary.committed = true;
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    report(ctx, &summary, &errors, &unknown_tiers, args.skip_invalid)?;
+    if failed {
+        bail!(
+            "{file}: {} invalid row(s); nothing was imported\nhint: fix them, or pass --skip-invalid --rejects FILE to import the rest",
+            summary.rejected
+        );
+    }
+    Ok(())
+}
+
+/// Maps and applies one row; `Ok(Err(..))` rejects it.
+fn apply_row(
+    mapper: &Mapper,
+    applier: &mut Applier<'_, '_>,
+    row: &RawRow,
+    summary: &mut Summary,
+) -> Result<Result<(), RowError>> {
+    let draft = match mapper.map(row) {
+        Ok(Mapped::Member(draft)) => draft,
+        Ok(Mapped::Skip(_)) => {
+            summary.skipped += 1;
+            return Ok(Ok(()));
+        }
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(applier.apply(&draft)?.map(|outcome| match outcome {
+        Outcome::Inserted(_) => summary.inserted += 1,
+        Outcome::Updated(_) => summary.updated += 1,
+        Outcome::Unchanged(_) => summary.unchanged += 1,
+        Outcome::Kept(_) => summary.skipped += 1,
+    }))
+}
+
+fn report(
+    ctx: &Context,
+    summary: &Summary,
+    errors: &[RowError],
+    unknown_tiers: &BTreeMap<String, u64>,
+    skip_invalid: bool,
+) -> Result<()> {
+    for error in errors {
+        ctx.note(error.in_file(&summary.file));
+    }
+    let tier_rows: u64 = unknown_tiers.values().sum();
+    let unshown = summary
+        .rejected
+        .saturating_sub(errors.len() as u64 + tier_rows);
+    if unshown > 0 {
+        ctx.note(format!("... and {unshown} more invalid row(s)"));
+    }
+    if !unknown_tiers.is_empty() {
+        let list: Vec<String> = unknown_tiers
+            .iter()
+            .map(|(t, n)| format!("{t:?} ({n} row{})", if *n == 1 { "" } else { "s" }))
+            .collect();
+        let first = unknown_tiers.keys().next().map_or("NAME", String::as_str);
+        ctx.note(format!(
+            "unknown tiers: {}\nhint: map each to a tier of community.toml, e.g. --tier-map \"{first}=basic\"",
+            list.join(", ")
+        ));
+    }
+    let verb = if summary.dry_run {
+        "would be"
+    } else if summary.committed {
+        ""
+    } else {
+        "would have been"
+    };
+    ctx.note(format!(
+        "{}: read {} row(s): {} {verb} inserted, {} updated, {} unchanged, {} skipped, {} rejected{}{} in {:.2}s",
+        summary.file,
+        summary.read,
+        summary.inserted,
+        summary.updated,
+        summary.unchanged,
+        summary.skipped,
+        summary.rejected,
+        if summary.repeated_in_file > 0 {
+            format!(" ({} row(s) named a member an earlier row named)", summary.repeated_in_file)
+        } else {
+            String::new()
+        },
+        if summary.rejected > 0 && skip_invalid { " (left out: --skip-invalid)" } else { "" },
+        summary.seconds,
+    ).replace("  ", " "));
+    if matches!(ctx.format, Format::Json | Format::Jsonl) {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer(&mut out, summary)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// `--tier-map "Gold=pro"`: platform names (any case) to tiers that exist.
+fn tier_map(ctx: &Context, raw: &[String]) -> Result<BTreeMap<String, String>> {
+    let mut map = BTreeMap::new();
+    for item in raw {
+        let (from, to) = item
+            .rsplit_once('=')
+            .filter(|(f, t)| !f.trim().is_empty() && !t.trim().is_empty())
+            .ok_or_else(|| anyhow!("--tier-map {item:?}: expected NAME=TIER, e.g. \"Gold=pro\""))?;
+        let tier = ctx.config.tier(to.trim()).ok_or_else(|| {
+            anyhow!(
+                "--tier-map {item:?}: {:?} is not a tier; tiers are: {}",
+                to.trim(),
+                ctx.config.tier_names().join(", ")
+            )
+        })?;
+        map.insert(from.trim().to_lowercase(), tier.name().to_string());
+    }
+    Ok(map)
+}
+
+fn progress_bar(ctx: &Context, size: Option<u64>) -> ProgressBar {
+    if ctx.quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = match size {
+        Some(size) => ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr())
+            .with_style(
+                ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+    };
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// Invalid rows written as they were read, plus a `reason` column, to fix and re-import.
+struct Rejects {
+    path: std::path::PathBuf,
+    out: RejectWriter,
+    header_written: bool,
+}
+
+enum RejectWriter {
+    Delimited(Box<csv::Writer<std::fs::File>>),
+    Jsonl(std::io::BufWriter<std::fs::File>),
+}
+
+impl Rejects {
+    fn create(path: &std::path::Path, format: Option<InputFormat>) -> Result<Rejects> {
+        let file =
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let out = match format {
+            Some(InputFormat::Jsonl) => RejectWriter::Jsonl(std::io::BufWriter::new(file)),
+            other => RejectWriter::Delimited(Box::new(
+                csv::WriterBuilder::new()
+                    .delimiter(if other == Some(InputFormat::Tsv) {
+                        b'\t'
+                    } else {
+                        b','
+                    })
+                    .flexible(true)
+                    .from_writer(file),
+            )),
+        };
+        Ok(Rejects {
+            path: path.to_path_buf(),
+            out,
+            header_written: false,
+        })
+    }
+
+    fn write(
+        &mut self,
+        headers: &[String],
+        record: &csv::StringRecord,
+        error: &RowError,
+    ) -> Result<()> {
+        let reason = error.to_string();
+        match &mut self.out {
+            RejectWriter::Delimited(w) => {
+                if !self.header_written {
+                    w.write_record(headers.iter().map(String::as_str).chain(["reason"]))?;
+                    self.header_written = true;
+                }
+                w.write_record(record.iter().chain([reason.as_str()]))?;
+            }
+            RejectWriter::Jsonl(w) => {
+                let mut object = serde_json::Map::new();
+                for (header, cell) in headers.iter().zip(record.iter()) {
+                    object.insert(header.clone(), serde_json::Value::String(cell.to_string()));
+                }
+                object.insert("reason".into(), serde_json::Value::String(reason));
+                serde_json::to_writer(&mut *w, &object)?;
+                w.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        match self.out {
+            RejectWriter::Delimited(mut w) => w.flush(),
+            RejectWriter::Jsonl(mut w) => w.flush(),
+        }
+        .with_context(|| format!("writing {}", self.path.display()))
+    }
+}
+
+pub fn export(ctx: &Context, args: &MemberExportArgs) -> Result<()> {
+    let filter = filter(ctx, &args.filter)?;
+    let conn = ctx.open_db()?;
+    let mut out = ctx.renderer::<FullRow>()?;
+    if args.spreadsheet_safe {
+        out = out.guard_formulas();
+    }
+    members::for_each(&conn, &filter, ctx.today, |m| out.write(&FullRow::from(&m)))?;
+    out.finish()
+}

@@ -1,0 +1,375 @@
+//! Applies drafts to the database inside the caller's transaction: matches each row to an
+//! existing member (email, then platform id, then phone, then WeChat ID), inserts or merges
+//! by the conflict policy, and maps platform tiers to the community's.
+//!
+//! SQL stays in db/; this decides what to write. The caller commits or rolls back.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use clap::ValueEnum;
+use rusqlite::Transaction;
+
+use super::{Draft, RowError};
+use crate::config::Config;
+use crate::db::members::{self, Fields, Identity, Member};
+use crate::member::Status;
+
+/// What to do when a row names a member who already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum OnConflict {
+    /// Update the fields the file carries, leave the rest (re-running an import is safe)
+    #[default]
+    Update,
+    /// Keep the existing member as they are
+    Skip,
+    /// Reject the row
+    Error,
+}
+
+/// What happened to one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Inserted(i64),
+    Updated(i64),
+    Unchanged(i64),
+    /// An existing member left alone by `--on-conflict skip`.
+    Kept(i64),
+}
+
+/// Settings of one import run.
+pub struct Settings<'a> {
+    pub config: &'a Config,
+    /// Platform tier name (lower case) to community tier.
+    pub tier_map: BTreeMap<String, String>,
+    /// Tier for new members whose row names none.
+    pub default_tier: String,
+    pub on_conflict: OnConflict,
+    pub today: NaiveDate,
+    pub now: String,
+}
+
+/// Applies rows one at a time, remembering which members this run has touched.
+pub struct Applier<'a, 't> {
+    tx: &'a Transaction<'t>,
+    settings: Settings<'a>,
+    /// Member ids this run has written or matched, to spot the same member twice in one file.
+    touched: Vec<u64>,
+    /// Tier names the community does not have, with how many rows named each.
+    pub unknown_tiers: BTreeMap<String, u64>,
+    /// Rows that named a member an earlier row of the file already named.
+    pub repeats: u64,
+}
+
+impl<'a, 't> Applier<'a, 't> {
+    pub fn new(tx: &'a Transaction<'t>, settings: Settings<'a>) -> Self {
+        Applier {
+            tx,
+            settings,
+            touched: Vec::new(),
+            unknown_tiers: BTreeMap::new(),
+            repeats: 0,
+        }
+    }
+
+    /// Writes one draft. `Ok(Err(..))` rejects the row; `Err` is a database failure.
+    pub fn apply(&mut self, draft: &Draft) -> Result<Result<Outcome, RowError>> {
+        let tier = match self.tier(draft) {
+            Ok(tier) => tier,
+            Err(e) => return Ok(Err(e)),
+        };
+        if let Some(email) = &draft.email
+            && let Some(existing) =
+                members::find_by(self.tx, Identity::Email(email), self.settings.today)?
+        {
+            return self.merge(draft, tier, existing);
+        }
+        let fields = self.new_fields(draft, tier.clone());
+        let id = match draft.id {
+            Some(id) if !members::id_taken(self.tx, id)? => Some(id),
+            _ => None,
+        };
+        let created = draft.created_at.as_deref().unwrap_or(&self.settings.now);
+        let updated = draft.updated_at.as_deref().unwrap_or(created);
+        if let Some(id) = members::try_insert(self.tx, id, &fields, created, updated)? {
+            if let Some(tags) = &draft.tags {
+                members::insert_tags(self.tx, id, tags)?;
+            }
+            if let Some(points) = draft.points.filter(|p| *p != 0) {
+                members::insert_points(self.tx, id, points, "imported balance", updated)?;
+            }
+            self.touch(id);
+            return Ok(Ok(Outcome::Inserted(id)));
+        }
+        // Another identifier is taken: the row names an existing member by it.
+        let today = self.settings.today;
+        let candidates = [
+            draft
+                .source
+                .as_deref()
+                .zip(draft.source_id.as_deref())
+                .map(|(s, i)| Identity::Source(s, i)),
+            draft.phone.as_deref().map(Identity::Phone),
+            draft.wechat.as_deref().map(Identity::Wechat),
+        ];
+        for identity in candidates.into_iter().flatten() {
+            if let Some(existing) = members::find_by(self.tx, identity, today)? {
+                return self.merge(draft, tier, existing);
+            }
+        }
+        Ok(Err(RowError::new(
+            draft.line,
+            "conflicts with an existing member in a way no identifier explains",
+        )))
+    }
+
+    fn merge(
+        &mut self,
+        draft: &Draft,
+        tier: Option<String>,
+        existing: Member,
+    ) -> Result<Result<Outcome, RowError>> {
+        let id = existing.id;
+        if self.seen(id) {
+            self.repeats += 1;
+        }
+        match self.settings.on_conflict {
+            OnConflict::Skip => {
+                self.touch(id);
+                return Ok(Ok(Outcome::Kept(id)));
+            }
+            OnConflict::Error => {
+                return Ok(Err(RowError::new(
+                    draft.line,
+                    format!("member {id} already exists (--on-conflict error)"),
+                )));
+            }
+            OnConflict::Update => {}
+        }
+        let mut fields = existing.fields.clone();
+        apply_carried(&mut fields, draft, tier);
+        let new_tags: Vec<String> = draft
+            .tags
+            .iter()
+            .flatten()
+            .filter(|t| !existing.tags.iter().any(|e| e.eq_ignore_ascii_case(t)))
+            .cloned()
+            .collect();
+        let points_delta = draft.points.map_or(0, |p| p - existing.points);
+        if fields == existing.fields && new_tags.is_empty() && points_delta == 0 {
+            self.touch(id);
+            return Ok(Ok(Outcome::Unchanged(id)));
+        }
+        if let Some(conflict) = members::find_conflict(self.tx, &fields, Some(id))? {
+            return Ok(Err(RowError::new(
+                draft.line,
+                format!("matches member {id}, but {conflict}"),
+            )));
+        }
+        let now = &self.settings.now;
+        members::update(self.tx, id, &fields, now)?;
+        members::insert_tags(self.tx, id, &new_tags)?;
+        if points_delta != 0 {
+            members::insert_points(self.tx, id, points_delta, "imported balance", now)?;
+        }
+        self.touch(id);
+        Ok(Ok(Outcome::Updated(id)))
+    }
+
+    fn new_fields(&self, draft: &Draft, tier: Option<String>) -> Fields {
+        Fields {
+            name: draft.name.clone().unwrap_or_default(),
+            email: draft.email.clone(),
+            phone: draft.phone.clone(),
+            wechat: draft.wechat.clone(),
+            source: draft.source.clone(),
+            source_id: draft.source_id.clone(),
+            tier: tier.unwrap_or_else(|| self.settings.default_tier.clone()),
+            status: draft.status.unwrap_or(Status::Active),
+            joined_at: draft.joined_at.unwrap_or(self.settings.today),
+            // An import never invents an expiry: a platform that does not say, does not know.
+            expires_at: draft.expires_at,
+            left_at: draft.left_at,
+            note: draft.note.clone().filter(|n| !n.is_empty()),
+        }
+    }
+
+    /// The community tier a row's tier names, by `--tier-map` or by name. Several names (a
+    /// Ghost member on two tiers) resolve to the highest of them in community.toml's order.
+    fn tier(&mut self, draft: &Draft) -> Result<Option<String>, RowError> {
+        let Some(raw) = draft.tier.as_deref() else {
+            return Ok(None);
+        };
+        let config = self.settings.config;
+        let mut best: Option<usize> = None;
+        let mut unknown = Vec::new();
+        for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let mapped = self
+                .settings
+                .tier_map
+                .get(&name.to_lowercase())
+                .map(String::as_str)
+                .unwrap_or(name);
+            match config
+                .tiers
+                .iter()
+                .position(|t| t.name().eq_ignore_ascii_case(mapped))
+            {
+                Some(rank) => best = best.max(Some(rank)),
+                None => unknown.push(name),
+            }
+        }
+        match best {
+            Some(rank) => Ok(Some(config.tiers[rank].name().to_string())),
+            None if unknown.is_empty() => Ok(None),
+            None => {
+                for name in &unknown {
+                    *self.unknown_tiers.entry((*name).to_string()).or_default() += 1;
+                }
+                let mut error = RowError::at(
+                    draft.line,
+                    "tier",
+                    raw,
+                    "no such tier in community.toml (see --tier-map)",
+                );
+                error.summarized = true;
+                Err(error)
+            }
+        }
+    }
+
+    fn seen(&self, id: i64) -> bool {
+        let (word, bit) = bit_of(id);
+        self.touched.get(word).is_some_and(|w| w & bit != 0)
+    }
+
+    fn touch(&mut self, id: i64) {
+        let (word, bit) = bit_of(id);
+        if self.touched.len() <= word {
+            self.touched.resize(word + 1, 0);
+        }
+        self.touched[word] |= bit;
+    }
+}
+
+/// A bit per member id: a million members cost 125 KB, so memory stays flat.
+fn bit_of(id: i64) -> (usize, u64) {
+    let id = usize::try_from(id).unwrap_or(0);
+    (id / 64, 1 << (id % 64))
+}
+
+/// Overwrites the fields a row carries; what it does not carry stays.
+fn apply_carried(fields: &mut Fields, draft: &Draft, tier: Option<String>) {
+    fn set<T: Clone>(slot: &mut T, value: &Option<T>) {
+        if let Some(v) = value {
+            *slot = v.clone();
+        }
+    }
+    fn set_some<T: Clone>(slot: &mut Option<T>, value: &Option<T>) {
+        if value.is_some() {
+            slot.clone_from(value);
+        }
+    }
+    set(&mut fields.name, &draft.name);
+    set_some(&mut fields.email, &draft.email);
+    set_some(&mut fields.phone, &draft.phone);
+    set_some(&mut fields.wechat, &draft.wechat);
+    set_some(&mut fields.source, &draft.source);
+    set_some(&mut fields.source_id, &draft.source_id);
+    set(&mut fields.tier, &tier);
+    set(&mut fields.status, &draft.status);
+    set(&mut fields.joined_at, &draft.joined_at);
+    set_some(&mut fields.expires_at, &draft.expires_at);
+    set_some(&mut fields.left_at, &draft.left_at);
+    set_some(
+        &mut fields.note,
+        &draft.note.clone().filter(|n| !n.is_empty()),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn settings(config: &Config) -> Settings<'_> {
+        Settings {
+            config,
+            tier_map: BTreeMap::from([("gold".to_string(), "pro".to_string())]),
+            default_tier: "free".into(),
+            on_conflict: OnConflict::Update,
+            today: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            now: "2026-11-23T00:00:00Z".into(),
+        }
+    }
+
+    fn draft(line: u64, email: &str) -> Draft {
+        Draft {
+            line,
+            name: Some("A".into()),
+            email: Some(email.into()),
+            ..Draft::default()
+        }
+    }
+
+    #[test]
+    fn a_row_naming_an_existing_member_updates_only_what_it_carries() {
+        let config = Config::parse(crate::config::EXAMPLE, Path::new("x")).unwrap();
+        let mut conn = crate::db::memory();
+        let tx = conn.transaction().unwrap();
+        let mut applier = Applier::new(&tx, settings(&config));
+        let mut first = draft(2, "li@example.com");
+        first.note = Some("keep me".into());
+        first.tags = Some(vec!["a".into()]);
+        assert!(matches!(
+            applier.apply(&first).unwrap(),
+            Ok(Outcome::Inserted(1))
+        ));
+        let mut second = draft(3, "LI@example.com");
+        second.tier = Some("Gold".into());
+        second.tags = Some(vec!["b".into()]);
+        assert_eq!(applier.apply(&second).unwrap(), Ok(Outcome::Updated(1)));
+        assert_eq!(applier.repeats, 1);
+        let member = members::get(&tx, 1, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(member.fields.tier, "pro");
+        assert_eq!(member.fields.note.as_deref(), Some("keep me"));
+        assert_eq!(member.tags, ["a", "b"]);
+        assert_eq!(applier.apply(&second).unwrap(), Ok(Outcome::Unchanged(1)));
+    }
+
+    #[test]
+    fn unknown_tiers_are_counted_and_several_pick_the_highest() {
+        let config = Config::parse(crate::config::EXAMPLE, Path::new("x")).unwrap();
+        let mut conn = crate::db::memory();
+        let tx = conn.transaction().unwrap();
+        let mut applier = Applier::new(&tx, settings(&config));
+        let mut row = draft(2, "a@example.com");
+        row.tier = Some("Diamond".into());
+        assert!(applier.apply(&row).unwrap().is_err());
+        assert!(applier.apply(&row).unwrap().is_err());
+        assert_eq!(applier.unknown_tiers.get("Diamond"), Some(&2));
+        row.tier = Some("basic, Gold".into());
+        assert_eq!(applier.tier(&row).unwrap().as_deref(), Some("pro"));
+    }
+
+    #[test]
+    fn skip_and_error_policies_leave_members_alone() {
+        let config = Config::parse(crate::config::EXAMPLE, Path::new("x")).unwrap();
+        let mut conn = crate::db::memory();
+        let tx = conn.transaction().unwrap();
+        let mut s = settings(&config);
+        s.on_conflict = OnConflict::Skip;
+        let mut applier = Applier::new(&tx, s);
+        applier.apply(&draft(2, "a@example.com")).unwrap().unwrap();
+        let mut changed = draft(3, "a@example.com");
+        changed.name = Some("B".into());
+        assert_eq!(applier.apply(&changed).unwrap(), Ok(Outcome::Kept(1)));
+        let mut s = settings(&config);
+        s.on_conflict = OnConflict::Error;
+        let mut strict = Applier::new(&tx, s);
+        assert!(strict.apply(&changed).unwrap().is_err());
+    }
+}

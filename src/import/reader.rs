@@ -1,0 +1,490 @@
+//! Reads rows from CSV, TSV or JSONL, from a file or stdin, in any of the encodings
+//! spreadsheets save (UTF-8 with or without BOM, UTF-16 by BOM, or `--encoding gbk` ...).
+//!
+//! Streams: one record at a time, constant memory whatever the file size. Knows nothing of
+//! members; it hands out header names and rows of text with their line numbers.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use clap::ValueEnum;
+use csv::StringRecord;
+use encoding_rs::Encoding;
+
+/// The shape of an input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    Csv,
+    Tsv,
+    Jsonl,
+}
+
+impl InputFormat {
+    /// Guesses from a file name: `.tsv`/`.tab` are TSV, `.jsonl`/`.ndjson` JSONL, else CSV.
+    pub fn from_path(path: &str) -> Option<InputFormat> {
+        let ext = Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(InputFormat::Csv),
+            "tsv" | "tab" => Some(InputFormat::Tsv),
+            "jsonl" | "ndjson" => Some(InputFormat::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// Looks up an encoding by any of its WHATWG labels (`gbk`, `gb18030`, `utf-16le`, `latin1`...).
+pub fn encoding(label: &str) -> Result<&'static Encoding> {
+    // WHATWG maps "utf-16" to UTF-16LE, which is what Windows means by it.
+    Encoding::for_label(label.trim().as_bytes()).with_context(|| {
+        format!(
+            "unknown encoding {label:?}; try utf-8, gbk, gb18030, big5, utf-16, shift_jis or latin1"
+        )
+    })
+}
+
+/// One data row: its first line number in the file and its cells, aligned to the header.
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    pub line: u64,
+    pub record: StringRecord,
+}
+
+/// A problem with the file as a whole (it cannot be read on): the import stops.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct FileError {
+    pub file: String,
+    pub line: u64,
+    pub message: String,
+}
+
+/// A row that does not fit the header; the row is rejected, the import goes on.
+#[derive(Debug, Clone)]
+pub struct ShapeError {
+    pub line: u64,
+    pub message: String,
+    pub record: StringRecord,
+}
+
+/// Counts bytes as they are read, for a progress bar.
+struct Counting<R> {
+    inner: R,
+    count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// An open input, ready to hand out rows.
+pub struct Rows {
+    name: String,
+    headers: Vec<String>,
+    inner: Inner,
+    /// Bytes read so far (before decoding), shared with a progress bar.
+    pub bytes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The input's size when it is a regular file.
+    pub size: Option<u64>,
+    /// The encoding text was decoded from, when it was not UTF-8.
+    pub decoded_from: Option<&'static Encoding>,
+}
+
+enum Inner {
+    Delimited {
+        reader: csv::Reader<Box<dyn Read>>,
+        raw: csv::ByteRecord,
+    },
+    Jsonl {
+        lines: io::Lines<BufReader<Box<dyn Read>>>,
+        line: u64,
+        /// The first object, read ahead so its keys are the header presets are detected from.
+        first: Option<Result<RawRow, ShapeError>>,
+    },
+}
+
+impl Rows {
+    /// Opens `path` (`-` is stdin) and reads the header.
+    pub fn open(
+        path: &str,
+        format: Option<InputFormat>,
+        encoding: Option<&'static Encoding>,
+    ) -> Result<Rows> {
+        let (name, raw, size): (String, Box<dyn Read>, Option<u64>) = if path == "-" {
+            ("stdin".to_string(), Box::new(io::stdin().lock()), None)
+        } else {
+            let file = File::open(path).with_context(|| format!("opening {path}"))?;
+            let size = file.metadata().ok().map(|m| m.len());
+            (path.to_string(), Box::new(file), size)
+        };
+        let bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counted = Counting {
+            inner: raw,
+            count: bytes.clone(),
+        };
+        let mut buffered = BufReader::with_capacity(256 * 1024, counted);
+        let head = buffered
+            .fill_buf()
+            .with_context(|| format!("reading {name}"))?;
+        if head.is_empty() {
+            bail!(FileError {
+                file: name,
+                line: 1,
+                message: "the file is empty: expected a header row".into(),
+            });
+        }
+        // A BOM says what the text is, whatever --encoding says; without one, --encoding decides.
+        let bom = Encoding::for_bom(head).map(|(enc, _)| enc);
+        let chosen = bom.or(encoding).filter(|enc| *enc != encoding_rs::UTF_8);
+        let format = format.unwrap_or_else(|| sniff(&name, head, chosen));
+        let starts_with_utf8_bom = head.starts_with(b"\xEF\xBB\xBF");
+        let reader: Box<dyn Read> = match chosen {
+            Some(enc) => Box::new(
+                encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(enc))
+                    .bom_override(true)
+                    .build(buffered),
+            ),
+            None => {
+                if starts_with_utf8_bom {
+                    buffered.consume(3);
+                }
+                Box::new(buffered)
+            }
+        };
+        let (headers, inner) = match format {
+            InputFormat::Csv | InputFormat::Tsv => {
+                let mut reader = csv::ReaderBuilder::new()
+                    .delimiter(if format == InputFormat::Tsv {
+                        b'\t'
+                    } else {
+                        b','
+                    })
+                    .has_headers(false)
+                    .flexible(true)
+                    .buffer_capacity(256 * 1024)
+                    .from_reader(reader);
+                let mut raw = csv::ByteRecord::new();
+                if !reader
+                    .read_byte_record(&mut raw)
+                    .map_err(|e| csv_error(&name, e))?
+                {
+                    bail!(FileError {
+                        file: name,
+                        line: 1,
+                        message: "the file is empty: expected a header row".into(),
+                    });
+                }
+                let headers = text(&name, 1, &raw)?.iter().map(str::to_string).collect();
+                (headers, Inner::Delimited { reader, raw })
+            }
+            InputFormat::Jsonl => (
+                Vec::new(),
+                Inner::Jsonl {
+                    lines: BufReader::new(reader).lines(),
+                    line: 0,
+                    first: None,
+                },
+            ),
+        };
+        let mut rows = Rows {
+            name,
+            headers,
+            inner,
+            bytes,
+            size,
+            decoded_from: chosen,
+        };
+        if matches!(rows.inner, Inner::Jsonl { .. }) {
+            let first = rows.next_row()?;
+            if let Inner::Jsonl { first: slot, .. } = &mut rows.inner {
+                *slot = first;
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The file's name as messages show it (`stdin` for `-`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Column names so far. JSONL adds a column when a key first appears.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// The next row: `Ok(None)` at the end, `Ok(Some(Err(..)))` for a row of the wrong shape,
+    /// `Err` when the file cannot be read on.
+    pub fn next_row(&mut self) -> Result<Option<Result<RawRow, ShapeError>>> {
+        match &mut self.inner {
+            Inner::Delimited { reader, raw } => loop {
+                if !reader
+                    .read_byte_record(raw)
+                    .map_err(|e| csv_error(&self.name, e))?
+                {
+                    return Ok(None);
+                }
+                let line = raw.position().map_or(0, |p| p.line());
+                // A blank line is not a member; spreadsheets leave them at the end.
+                if raw.len() == 1 && raw[0].is_empty() {
+                    continue;
+                }
+                let record = text(&self.name, line, raw)?;
+                if record.len() != self.headers.len() {
+                    return Ok(Some(Err(ShapeError {
+                        line,
+                        message: format!(
+                            "expected {} fields (as in the header), found {}",
+                            self.headers.len(),
+                            record.len()
+                        ),
+                        record,
+                    })));
+                }
+                return Ok(Some(Ok(RawRow { line, record })));
+            },
+            Inner::Jsonl { lines, line, first } => loop {
+                if let Some(row) = first.take() {
+                    return Ok(Some(row));
+                }
+                let Some(text) = lines.next() else {
+                    return Ok(None);
+                };
+                *line += 1;
+                let text = text.map_err(|e| {
+                    anyhow::Error::new(FileError {
+                        file: self.name.clone(),
+                        line: *line,
+                        message: io_message(&e),
+                    })
+                })?;
+                if text.trim().is_empty() {
+                    continue;
+                }
+                return Ok(Some(json_row(&mut self.headers, *line, &text)));
+            },
+        }
+    }
+
+    /// The header row as a record, for reject files.
+    pub fn header_record(&self) -> StringRecord {
+        StringRecord::from(self.headers.clone())
+    }
+}
+
+/// Turns one JSON object into a row aligned to the (growing) header.
+fn json_row(headers: &mut Vec<String>, line: u64, text: &str) -> Result<RawRow, ShapeError> {
+    let shape = |message: String| ShapeError {
+        line,
+        message,
+        record: StringRecord::from(vec![text.to_string()]),
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| shape(format!("not valid JSON: {e}")))?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(shape("expected one JSON object per line".into()));
+    };
+    let mut cells = vec![String::new(); headers.len()];
+    for (key, value) in map {
+        let index = match headers.iter().position(|h| *h == key) {
+            Some(i) => i,
+            None => {
+                headers.push(key.clone());
+                cells.push(String::new());
+                headers.len() - 1
+            }
+        };
+        cells[index] = match value {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Bool(b) => b.to_string(),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Array(items) => {
+                let mut parts = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        serde_json::Value::String(s) => parts.push(s),
+                        serde_json::Value::Number(n) => parts.push(n.to_string()),
+                        other => {
+                            return Err(shape(format!(
+                                "key {key:?}: a list may hold only strings and numbers, found {other}"
+                            )));
+                        }
+                    }
+                }
+                parts.join(";")
+            }
+            serde_json::Value::Object(_) => {
+                return Err(shape(format!(
+                    "key {key:?}: expected text, a number or a list, found an object"
+                )));
+            }
+        };
+    }
+    Ok(RawRow {
+        line,
+        record: StringRecord::from(cells),
+    })
+}
+
+/// Without a format flag or a telling extension, a first line with tabs and no commas is TSV,
+/// and so is UTF-16 text (what Excel's "Unicode text" writes).
+fn sniff(name: &str, head: &[u8], decoded: Option<&'static Encoding>) -> InputFormat {
+    if let Some(format) = InputFormat::from_path(name) {
+        return format;
+    }
+    if decoded.is_some_and(|enc| enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE) {
+        return InputFormat::Tsv;
+    }
+    let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    if first_line.contains(&b'\t') && !first_line.contains(&b',') {
+        InputFormat::Tsv
+    } else {
+        InputFormat::Csv
+    }
+}
+
+/// Checks a record is UTF-8, naming the line and column where it is not.
+fn text(name: &str, line: u64, raw: &csv::ByteRecord) -> Result<StringRecord> {
+    StringRecord::from_byte_record(raw.clone()).map_err(|e| {
+        let column = e.utf8_error().field() + 1;
+        anyhow::Error::new(FileError {
+            file: name.to_string(),
+            line,
+            message: format!(
+                "column {column} is not valid UTF-8\nhint: files saved by Excel on a Chinese Windows are usually GBK: pass --encoding gbk (or gb18030, big5, utf-16, latin1)"
+            ),
+        })
+    })
+}
+
+fn csv_error(name: &str, err: csv::Error) -> anyhow::Error {
+    let line = err.position().map_or(0, |p| p.line());
+    let message = match err.into_kind() {
+        csv::ErrorKind::Io(e) => io_message(&e),
+        other => format!("{other:?}"),
+    };
+    anyhow::Error::new(FileError {
+        file: name.to_string(),
+        line,
+        message,
+    })
+}
+
+fn io_message(err: &io::Error) -> String {
+    if err.kind() == io::ErrorKind::InvalidData {
+        "not valid UTF-8\nhint: pass --encoding gbk (or gb18030, big5, utf-16, latin1)".into()
+    } else {
+        err.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        format!(
+            "{}/tests/fixtures/import/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    }
+
+    type Read = (Vec<String>, Vec<Result<RawRow, ShapeError>>);
+
+    fn all(path: &str, encoding: Option<&'static Encoding>) -> Result<Read> {
+        let mut rows = Rows::open(path, None, encoding)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next_row()? {
+            out.push(row);
+        }
+        Ok((rows.headers().to_vec(), out))
+    }
+
+    #[test]
+    fn bom_and_crlf_are_invisible() {
+        let (headers, rows) = all(&fixture("bom.csv"), None).unwrap();
+        assert_eq!(headers[0], "email");
+        assert!(rows.iter().all(Result::is_ok));
+        assert!(!rows[0].as_ref().unwrap().record[0].ends_with('\r'));
+    }
+
+    #[test]
+    fn an_empty_file_is_an_error_and_a_header_alone_is_no_rows() {
+        let err = all(&fixture("empty.csv"), None).unwrap_err().to_string();
+        assert!(err.contains("empty.csv:1: the file is empty"), "{err}");
+        let (headers, rows) = all(&fixture("header-only.csv"), None).unwrap();
+        assert!(!headers.is_empty());
+        assert!(rows.is_empty());
+    }
+
+    #[test]
+    fn ragged_rows_are_reported_with_their_line() {
+        let (_, rows) = all(&fixture("ragged.csv"), None).unwrap();
+        let errors: Vec<&ShapeError> = rows.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert_eq!(errors.len(), 2, "{rows:?}");
+        assert!(
+            errors[0].message.starts_with("expected 5 fields"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn gbk_without_encoding_names_the_line_and_hints() {
+        let err = all(&fixture("gbk.csv"), None).unwrap_err().to_string();
+        assert!(
+            err.contains("gbk.csv:1: column 1 is not valid UTF-8"),
+            "{err}"
+        );
+        assert!(err.contains("--encoding gbk"), "{err}");
+        let (headers, rows) = all(&fixture("gbk.csv"), Some(encoding("gbk").unwrap())).unwrap();
+        assert_eq!(headers[0], "邮箱");
+        assert!(!rows.is_empty());
+    }
+
+    #[test]
+    fn utf16_is_found_by_its_bom() {
+        let (headers, rows) = all(&fixture("utf16.tsv"), None).unwrap();
+        assert_eq!(headers[0], "邮箱", "{headers:?}");
+        assert!(rows.iter().all(Result::is_ok), "{rows:?}");
+    }
+
+    #[test]
+    fn embedded_newlines_stay_in_their_field() {
+        let (headers, rows) = all(&fixture("embedded-newline.csv"), None).unwrap();
+        assert!(
+            rows.iter()
+                .all(|r| r.as_ref().is_ok_and(|r| r.record.len() == headers.len()))
+        );
+        assert!(
+            rows.iter()
+                .any(|r| r.as_ref().unwrap().record.iter().any(|c| c.contains('\n')))
+        );
+    }
+
+    #[test]
+    fn jsonl_grows_its_header_and_reports_bad_lines() {
+        let (headers, rows) = all(&fixture("members.jsonl"), None).unwrap();
+        assert!(headers.contains(&"email".to_string()));
+        let first = rows[0].as_ref().unwrap();
+        let tags = headers.iter().position(|h| h == "tags").unwrap();
+        assert_eq!(&first.record[tags], "early;VIP");
+        assert_eq!(first.line, 1);
+        // The blank line is skipped but counted.
+        assert!(rows.iter().any(|r| r.as_ref().is_ok_and(|r| r.line == 4)));
+    }
+
+    #[test]
+    fn unknown_encodings_are_refused_with_suggestions() {
+        assert!(encoding("klingon").unwrap_err().to_string().contains("gbk"));
+        assert_eq!(encoding("GBK").unwrap(), encoding_rs::GBK);
+    }
+}
