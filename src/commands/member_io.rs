@@ -118,7 +118,7 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
             today: ctx.today,
             now: ctx.now(),
         },
-    );
+    )?;
     let mut summary = Summary {
         file: file.clone(),
         preset: preset.name.to_string(),
@@ -154,7 +154,7 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
     progress.finish_and_clear();
     summary.repeated_in_file = applier.repeats;
     let unknown_tiers = std::mem::take(&mut applier.unknown_tiers);
-    drop(applier);
+    applier.finish()?;
     if let Some(rejects) = rejects {
         rejects.finish()?;
     }

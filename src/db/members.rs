@@ -260,6 +260,38 @@ static BY_PHONE: std::sync::LazyLock<String> =
 static BY_WECHAT: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| format!("{} WHERE m.wechat = :a", select_sql()));
 
+/// Prepares a transaction for a bulk write: foreign keys are checked once at commit rather
+/// than by every statement, which spares SQLite a statement journal per row.
+pub fn begin_bulk(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.pragma_update(None, "defer_foreign_keys", true)
+}
+
+/// Before loading many rows into an empty members table: drops the indexes that matching
+/// does not need (the non-unique ones) and returns the SQL that rebuilds them. Building an
+/// index once from sorted data is far cheaper than growing it row by row. The drop is part of
+/// the transaction, so a rollback restores them.
+pub fn suspend_secondary_indexes(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = tx.prepare(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
+         AND tbl_name IN ('members', 'member_tags') AND sql NOT LIKE 'CREATE UNIQUE%'",
+    )?;
+    let indexes = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (name, _) in &indexes {
+        tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    }
+    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// Rebuilds what `suspend_secondary_indexes` dropped.
+pub fn restore_indexes(tx: &Transaction<'_>, sqls: &[String]) -> rusqlite::Result<()> {
+    for sql in sqls {
+        tx.execute_batch(sql)?;
+    }
+    Ok(())
+}
+
 /// Whether a member id is in use.
 pub fn id_taken(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
     conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM members WHERE id = ?1)")?
@@ -275,13 +307,15 @@ pub fn try_insert(
     created_at: &str,
     updated_at: &str,
 ) -> rusqlite::Result<Option<i64>> {
-    tx.prepare_cached(
-        "INSERT INTO members (id, name, email, phone, wechat, source, source_id, tier, status, \
-         joined_at, expires_at, left_at, note, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
-         ON CONFLICT DO NOTHING RETURNING id",
+    let inserted = tx.prepare_cached(
+        // OR IGNORE rather than ON CONFLICT DO NOTHING: no constraint can then abort the
+        // statement, so SQLite keeps no statement journal (a copy of every page touched, per
+        // row). The caller has validated NOT NULL and CHECK rules already.
+        "INSERT OR IGNORE INTO members (id, name, email, phone, wechat, source, source_id, tier, \
+         status, joined_at, expires_at, left_at, note, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
-    .query_row(
+    .execute(
         params![
             id,
             fields.name,
@@ -298,10 +332,9 @@ pub fn try_insert(
             fields.note,
             created_at,
             updated_at,
-        ],
-        |r| r.get(0),
-    )
-    .optional()
+    ])?;
+    // Not RETURNING: it builds a temporary table per statement, which costs more than the insert.
+    Ok((inserted == 1).then(|| tx.last_insert_rowid()))
 }
 
 /// The first identifier in `fields` that another member already has.

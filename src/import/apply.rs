@@ -60,17 +60,32 @@ pub struct Applier<'a, 't> {
     pub unknown_tiers: BTreeMap<String, u64>,
     /// Rows that named a member an earlier row of the file already named.
     pub repeats: u64,
+    /// Indexes dropped for a load into an empty table, rebuilt by `finish`.
+    suspended: Vec<String>,
 }
 
 impl<'a, 't> Applier<'a, 't> {
-    pub fn new(tx: &'a Transaction<'t>, settings: Settings<'a>) -> Self {
-        Applier {
+    pub fn new(tx: &'a Transaction<'t>, settings: Settings<'a>) -> Result<Self> {
+        members::begin_bulk(tx)?;
+        let suspended = if members::count(tx)? == 0 {
+            members::suspend_secondary_indexes(tx)?
+        } else {
+            Vec::new()
+        };
+        Ok(Applier {
             tx,
             settings,
             touched: Vec::new(),
             unknown_tiers: BTreeMap::new(),
             repeats: 0,
-        }
+            suspended,
+        })
+    }
+
+    /// Rebuilds any index suspended for the load; call before committing.
+    pub fn finish(self) -> Result<()> {
+        members::restore_indexes(self.tx, &self.suspended)?;
+        Ok(())
     }
 
     /// Writes one draft. `Ok(Err(..))` rejects the row; `Err` is a database failure.
@@ -79,12 +94,8 @@ impl<'a, 't> Applier<'a, 't> {
             Ok(tier) => tier,
             Err(e) => return Ok(Err(e)),
         };
-        if let Some(email) = &draft.email
-            && let Some(existing) =
-                members::find_by(self.tx, Identity::Email(email), self.settings.today)?
-        {
-            return self.merge(draft, tier, existing);
-        }
+        // Inserting first and looking up only on a conflict costs one statement for a new
+        // member: the unique indexes do the matching.
         let fields = self.new_fields(draft, tier.clone());
         let id = match draft.id {
             Some(id) if !members::id_taken(self.tx, id)? => Some(id),
@@ -105,6 +116,7 @@ impl<'a, 't> Applier<'a, 't> {
         // Another identifier is taken: the row names an existing member by it.
         let today = self.settings.today;
         let candidates = [
+            draft.email.as_deref().map(Identity::Email),
             draft
                 .source
                 .as_deref()
@@ -318,7 +330,7 @@ mod tests {
         let config = Config::parse(crate::config::EXAMPLE, Path::new("x")).unwrap();
         let mut conn = crate::db::memory();
         let tx = conn.transaction().unwrap();
-        let mut applier = Applier::new(&tx, settings(&config));
+        let mut applier = Applier::new(&tx, settings(&config)).unwrap();
         let mut first = draft(2, "li@example.com");
         first.note = Some("keep me".into());
         first.tags = Some(vec!["a".into()]);
@@ -345,7 +357,7 @@ mod tests {
         let config = Config::parse(crate::config::EXAMPLE, Path::new("x")).unwrap();
         let mut conn = crate::db::memory();
         let tx = conn.transaction().unwrap();
-        let mut applier = Applier::new(&tx, settings(&config));
+        let mut applier = Applier::new(&tx, settings(&config)).unwrap();
         let mut row = draft(2, "a@example.com");
         row.tier = Some("Diamond".into());
         assert!(applier.apply(&row).unwrap().is_err());
@@ -362,14 +374,14 @@ mod tests {
         let tx = conn.transaction().unwrap();
         let mut s = settings(&config);
         s.on_conflict = OnConflict::Skip;
-        let mut applier = Applier::new(&tx, s);
+        let mut applier = Applier::new(&tx, s).unwrap();
         applier.apply(&draft(2, "a@example.com")).unwrap().unwrap();
         let mut changed = draft(3, "a@example.com");
         changed.name = Some("B".into());
         assert_eq!(applier.apply(&changed).unwrap(), Ok(Outcome::Kept(1)));
         let mut s = settings(&config);
         s.on_conflict = OnConflict::Error;
-        let mut strict = Applier::new(&tx, s);
+        let mut strict = Applier::new(&tx, s).unwrap();
         assert!(strict.apply(&changed).unwrap().is_err());
     }
 }
