@@ -96,7 +96,7 @@ fn growth(ctx: &Context, args: ForecastGrowthArgs) -> Result<()> {
         None => {
             let today = members_today(ctx, db.get()?)?;
             let note = format!(
-                "start: {today} member(s) today ({}), by the README's rule; --initial N starts elsewhere",
+                "start: {today} member(s) today ({}); --initial N starts elsewhere",
                 ctx.today
             );
             (today as f64, Some(note))

@@ -790,3 +790,27 @@ fn bad_rates_and_months_are_errors_that_name_the_flag() {
     let err = env.fails_with(2, &["forecast", "growth", "--fit", "--rate", "10%"]);
     assert!(err.contains("cannot be used with"), "{err}");
 }
+
+#[test]
+fn the_readme_svg_is_what_the_tool_draws() {
+    // README links examples/growth.svg; regenerate it with the command below if this fails.
+    let env = Env::new();
+    env.ok(&[
+        "forecast",
+        "growth",
+        "--initial",
+        "100",
+        "--rate",
+        "5%,10%,20%",
+        "--months",
+        "24",
+        "--svg",
+        "growth.svg",
+    ]);
+    let drawn = std::fs::read_to_string(env.path("growth.svg")).expect("svg");
+    let committed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/growth.svg"),
+    )
+    .expect("examples/growth.svg");
+    assert!(drawn == committed, "examples/growth.svg is out of date");
+}
