@@ -448,22 +448,14 @@ pub struct ForecastGrowthArgs {
     /// People who could ever join (bass)
     #[arg(long, value_name = "M", allow_negative_numbers = true)]
     pub market: Option<f64>,
-    /// Innovation: the share of the market joining on their own each month (bass)
-    #[arg(
-        long = "p",
-        value_name = "P",
-        default_value = "0.03",
-        allow_hyphen_values = true
-    )]
-    pub p: String,
-    /// Imitation: how strongly members bring in others (bass)
-    #[arg(
-        long = "q",
-        value_name = "Q",
-        default_value = "0.38",
-        allow_hyphen_values = true
-    )]
-    pub q: String,
+    /// Innovation: the share of the market joining on their own each month (bass; default
+    /// 0.03, the average of published Bass fits)
+    #[arg(long = "p", value_name = "P", allow_hyphen_values = true)]
+    pub p: Option<String>,
+    /// Imitation: how strongly members bring in others (bass; default 0.38, the average of
+    /// published Bass fits)
+    #[arg(long = "q", value_name = "Q", allow_hyphen_values = true)]
+    pub q: Option<String>,
     /// Take the initial count and the rate from the database's monthly history
     #[arg(long, conflicts_with_all = ["initial", "rate"])]
     pub fit: bool,

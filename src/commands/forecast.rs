@@ -32,6 +32,13 @@ use crate::output::Format;
 /// says little about how it grows now.
 const FIT_MONTHS: usize = 24;
 
+/// Bass parameters when none are given: the averages over published fits (Sultan, Farley and
+/// Lehmann, 1990), the usual starting point.
+const BASS_P: &str = "0.03";
+const BASS_Q: &str = "0.38";
+
+const BOTH_LISTS: &str = "--rate and --churn are both lists: a scenario table varies one of them at a time\nhint: give one value to --rate or to --churn";
+
 /// Rows of the terminal chart's plot.
 const CHART_ROWS: usize = 15;
 
@@ -79,10 +86,9 @@ fn growth(ctx: &Context, args: ForecastGrowthArgs) -> Result<()> {
         Some(c) => parse_rates_flag("--churn", c)?,
         None => vec![0.0],
     };
+    // Checked again where the table is built; failing here spares the database work.
     if rates.as_ref().is_some_and(|r| r.len() > 1) && churns.len() > 1 {
-        bail!(
-            "--rate and --churn are both lists: a scenario table varies one of them at a time\nhint: give one value to --rate or to --churn"
-        );
+        bail!(BOTH_LISTS);
     }
 
     let mut db = Db::new(ctx);
@@ -124,32 +130,32 @@ fn growth(ctx: &Context, args: ForecastGrowthArgs) -> Result<()> {
             // A history's rate is net of the members who left; the logistic model takes churn
             // off separately, so its r is the fitted rate plus churn (while far below K).
             let intrinsic = |rate: f64, churn: f64| if fitted { rate + churn } else { rate };
-            if fitted {
+            let table = match (rates.as_slice(), churns.as_slice()) {
+                (&[rate], [_, _, ..]) => {
+                    let mut table = forecast::scenarios(&churns, months, |c, m| {
+                        forecast::logistic(initial, intrinsic(rate, c), capacity, c, m)
+                    })?;
+                    table.labels = churns
+                        .iter()
+                        .map(|&c| format!("c={}", format_rate(c)))
+                        .collect();
+                    table
+                }
+                (_, &[churn]) => forecast::scenarios(&rates, months, |r, m| {
+                    forecast::logistic(initial, intrinsic(r, churn), capacity, churn, m)
+                })?,
+                _ => bail!(BOTH_LISTS),
+            };
+            if let (true, &[rate]) = (fitted, rates.as_slice()) {
                 for &c in &churns {
                     ctx.note(format!(
                         "logistic r = fitted {} + churn {} = {}",
-                        format_rate(rates[0]),
+                        format_rate(rate),
                         format_rate(c),
-                        format_rate(intrinsic(rates[0], c))
+                        format_rate(intrinsic(rate, c))
                     ));
                 }
             }
-            let table = if churns.len() > 1 {
-                let rate = rates[0];
-                let mut table = forecast::scenarios(&churns, months, |c, m| {
-                    forecast::logistic(initial, intrinsic(rate, c), capacity, c, m)
-                })?;
-                table.labels = churns
-                    .iter()
-                    .map(|&c| format!("c={}", format_rate(c)))
-                    .collect();
-                table
-            } else {
-                let churn = churns[0];
-                forecast::scenarios(&rates, months, |r, m| {
-                    forecast::logistic(initial, intrinsic(r, churn), capacity, churn, m)
-                })?
-            };
             (
                 table,
                 format!(
@@ -160,16 +166,18 @@ fn growth(ctx: &Context, args: ForecastGrowthArgs) -> Result<()> {
         }
         GrowthModel::Bass => {
             let market = args.market.unwrap_or(f64::NAN);
-            let p = parse_rate_flag("--p", &args.p)?;
-            let q = parse_rate_flag("--q", &args.q)?;
+            let p_text = args.p.as_deref().unwrap_or(BASS_P);
+            let q_text = args.q.as_deref().unwrap_or(BASS_Q);
+            let p = parse_rate_flag("--p", p_text)?;
+            let q = parse_rate_flag("--q", q_text)?;
             let values = forecast::bass(market, p, q, initial, months)?;
             (
                 single(values, Unit::Members),
                 format!(
                     "Members: Bass diffusion in a market of {} (p = {}, q = {})",
                     people(market),
-                    args.p.trim(),
-                    args.q.trim()
+                    p_text.trim(),
+                    q_text.trim()
                 ),
             )
         }
@@ -195,12 +203,24 @@ fn check_growth_flags(args: &ForecastGrowthArgs) -> Result<()> {
         if args.churn.is_some() {
             misplaced(
                 "--churn",
-                "--model logistic (compound growth takes a net --rate)",
+                if model == GrowthModel::Compound {
+                    "--model logistic (compound growth takes a net --rate)"
+                } else {
+                    "--model logistic"
+                },
             )?;
         }
     }
-    if model != GrowthModel::Bass && args.market.is_some() {
-        misplaced("--market", "--model bass")?;
+    if model != GrowthModel::Bass {
+        for (flag, given) in [
+            ("--market", args.market.is_some()),
+            ("--p", args.p.is_some()),
+            ("--q", args.q.is_some()),
+        ] {
+            if given {
+                misplaced(flag, "--model bass")?;
+            }
+        }
     }
     match model {
         GrowthModel::Logistic if args.capacity.is_none() => bail!(
@@ -217,7 +237,7 @@ fn check_growth_flags(args: &ForecastGrowthArgs) -> Result<()> {
     }
 }
 
-/// Members today by the README's rule (the same count the fitted history ends on).
+/// Members today, by the README's rule that the fitted history also counts by.
 fn members_today(ctx: &Context, conn: &Connection) -> Result<u64> {
     Ok(series::members_at(conn, &[ctx.today])?
         .first()
@@ -531,6 +551,7 @@ fn revenue(ctx: &Context, args: ForecastRevenueArgs) -> Result<()> {
         Some(sales) if !sales.is_empty() => {
             let total = Money::checked_sum(sales.iter().copied())
                 .context("course sales are too large to add up")?;
+            // Rounded down to a whole minor unit: a projection, not a ledger.
             let average = total.minor() / sales.len() as i64;
             ctx.note(format!(
                 "courses: {} a month, the average of {}",

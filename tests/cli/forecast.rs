@@ -765,6 +765,10 @@ fn bad_rates_and_months_are_errors_that_name_the_flag() {
     );
     assert!(fails(&["--model", "bass", "--market", "10", "--rate", "5%"]).contains("--p"));
     assert!(fails(&["--model", "bass"]).contains("needs --market"));
+    assert_eq!(
+        fails(&["--rate", "5%", "--q", "0.4"]),
+        "error: --q does not apply to --model compound; it belongs to --model bass\n"
+    );
     assert!(
         fails(&[
             "--model",
