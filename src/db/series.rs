@@ -14,23 +14,33 @@ use crate::money::Money;
 /// Members at each date, by the README's rule "Members at a date D": joined on or before D,
 /// not left by D, and not lapsed by D (expires_at is the last day with access; paused members
 /// never lapse; an `expired` member with neither expires_at nor left_at cannot be placed in
-/// time and is not counted). One aggregation over the members for all the dates.
+/// time and is not counted).
+///
+/// One aggregation over one scan of the members: the few dates are materialised and crossed
+/// with each member row (members first; the other way round, SQLite probes the joined_at index
+/// once per date and reads rows at random, several times slower on a large community).
 pub fn members_at(conn: &Connection, dates: &[NaiveDate]) -> rusqlite::Result<Vec<u64>> {
-    let dates_json =
-        serde_json::to_string(&dates.iter().map(ToString::to_string).collect::<Vec<_>>())
-            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    conn.prepare_cached(
-        "SELECT count(m.id) FROM json_each(?1) AS d \
-         LEFT JOIN members AS m \
-           ON m.joined_at <= d.value \
-          AND (m.left_at IS NULL OR m.left_at > d.value) \
-          AND (m.status = 'paused' OR m.expires_at IS NULL OR m.expires_at >= d.value) \
-          AND NOT (m.status = 'expired' AND m.expires_at IS NULL AND m.left_at IS NULL) \
-         GROUP BY d.key ORDER BY d.key",
-    )?
-    .query_map([dates_json], |r| r.get::<_, i64>(0))?
-    .map(|count| count.map(|c| u64::try_from(c).unwrap_or(0)))
-    .collect()
+    let days: Vec<String> = dates.iter().map(ToString::to_string).collect();
+    let days = serde_json::to_string(&days)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let mut counts = vec![0; dates.len()];
+    let mut stmt = conn.prepare_cached(
+        "WITH d AS MATERIALIZED (SELECT key AS i, value AS day FROM json_each(?1)) \
+         SELECT d.i, count(*) FROM members AS m CROSS JOIN d \
+         WHERE m.joined_at <= d.day \
+           AND (m.left_at IS NULL OR m.left_at > d.day) \
+           AND (m.status = 'paused' OR m.expires_at IS NULL OR m.expires_at >= d.day) \
+           AND NOT (m.status = 'expired' AND m.expires_at IS NULL AND m.left_at IS NULL) \
+         GROUP BY d.i",
+    )?;
+    let mut rows = stmt.query([days])?;
+    while let Some(row) = rows.next()? {
+        let (i, n): (i64, i64) = (row.get(0)?, row.get(1)?);
+        if let Some(slot) = usize::try_from(i).ok().and_then(|i| counts.get_mut(i)) {
+            *slot = u64::try_from(n).unwrap_or(0);
+        }
+    }
+    Ok(counts)
 }
 
 /// The day the first member joined; `None` when there are no members.
