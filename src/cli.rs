@@ -73,6 +73,10 @@ pub enum Command {
     #[command(subcommand)]
     Member(MemberCommand),
 
+    /// Forecasts of members, reach and revenue, from your numbers or your own history
+    #[command(subcommand)]
+    Forecast(ForecastCommand),
+
     /// Generate shell completions
     #[command(after_help = "Examples:\n  \
         community completions bash > ~/.local/share/bash-completion/completions/community\n  \
@@ -419,6 +423,143 @@ pub struct MemberRenewArgs {
     /// Months to add (default: one billing period of the member's tier)
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1200))]
     pub months: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ForecastCommand {
+    /// Members month by month: compound, logistic (a ceiling and churn) or Bass diffusion
+    #[command(
+        long_about = "Members month by month, month 0 being today.\n\n\
+            compound: A(t) = A0 (1 + r)^t\n\
+            logistic: A(t+1) = A(t) + r A(t) (1 - A(t)/K) - c A(t)   (K = --capacity, c = --churn)\n\
+            bass:     N(t) = N(t-1) + (p + q N(t-1)/m) (m - N(t-1))   (m = --market)\n\n\
+            What you do not give comes from the database: --initial is the number of members \
+            today, and without --rate the rate is fitted to the members at the end of each of \
+            the last (up to 24) complete months, as --fit does; the fit is reported on stderr.",
+        after_help = "Examples:\n  \
+        community forecast growth --initial 100 --rate 10% --months 12\n  \
+        community forecast growth --initial 100 --rate 5%,10%,20% --months 24 --chart\n  \
+        community forecast growth --model logistic --capacity 5000 --churn 2% --months 36\n  \
+        community forecast growth --model bass --market 20000 --p 0.03 --q 0.38 --months 36\n  \
+        community forecast growth --fit --months 12 --svg growth.svg"
+    )]
+    Growth(ForecastGrowthArgs),
+
+    /// Content views month by month: V(t) = V0 (1 + s)^t
+    #[command(after_help = "Examples:\n  \
+        community forecast reach --initial 100 --rate 20% --months 12\n  \
+        community forecast reach --initial 100 --rate 10%,20%,30% --chart\n  \
+        community forecast reach --fit --content 12      # from that item's dated stats")]
+    Reach(ForecastReachArgs),
+
+    /// MRR, cumulative revenue and paying members per tier, from today's paying members
+    #[command(
+        long_about = "MRR, cumulative revenue and paying members per tier, month by month.\n\n\
+            Starts from today's paying members (status active or cancelled, on a tier whose \
+            price is above zero) and the tiers' prices and periods in community.toml; each \
+            month every tier changes by the factor 1 + rate - churn. A tier's MRR is members x \
+            price / months in its period (a yearly tier is spread over twelve months); lifetime \
+            tiers bring no recurring revenue. Money is counted in minor units (fen, cents) and \
+            rounded once per tier and month.",
+        after_help = "Examples:\n  \
+        community forecast revenue --months 12\n  \
+        community forecast revenue --months 24 --churn 3% --rate 10% --chart\n  \
+        community forecast revenue --churn 3% --format csv > revenue.csv"
+    )]
+    Revenue(ForecastRevenueArgs),
+}
+
+/// The models `forecast growth` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum GrowthModel {
+    /// A(t) = A0 (1 + r)^t
+    #[default]
+    Compound,
+    /// Growth slowing towards --capacity, minus --churn each month
+    Logistic,
+    /// Adoption in a --market of m people: innovation --p, imitation --q
+    Bass,
+}
+
+/// How long to forecast, and the pictures to draw; shared by every forecast.
+#[derive(Debug, Args)]
+pub struct ForecastOutputArgs {
+    /// Months to forecast (month 0 is today), up to 120
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    pub months: u32,
+    /// Draw the forecast as a chart under the table (on stderr when --format is not table)
+    #[arg(long)]
+    pub chart: bool,
+    /// Also write the chart as an SVG file
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ForecastGrowthArgs {
+    /// The model
+    #[arg(long, value_enum, default_value_t = GrowthModel::Compound)]
+    pub model: GrowthModel,
+    /// Members at month 0 (default: members today, from the database)
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub initial: Option<f64>,
+    /// Monthly growth rate, 10% or 0.1; a comma list (5%,10%,20%) for scenarios side by side
+    /// (default: fitted to your history)
+    #[arg(long, value_name = "RATE[,RATE...]", allow_hyphen_values = true)]
+    pub rate: Option<String>,
+    /// Most members the community can hold (logistic)
+    #[arg(long, value_name = "K", allow_negative_numbers = true)]
+    pub capacity: Option<f64>,
+    /// Share of members leaving each month, 2% or 0.02, or a comma list for scenarios
+    /// (logistic; default 0)
+    #[arg(long, value_name = "RATE[,RATE...]", allow_hyphen_values = true)]
+    pub churn: Option<String>,
+    /// People who could ever join (bass)
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
+    pub market: Option<f64>,
+    /// Innovation: the share of the market joining on their own each month (bass; default
+    /// 0.03, the average of published Bass fits)
+    #[arg(long = "p", value_name = "P", allow_hyphen_values = true)]
+    pub p: Option<String>,
+    /// Imitation: how strongly members bring in others (bass; default 0.38, the average of
+    /// published Bass fits)
+    #[arg(long = "q", value_name = "Q", allow_hyphen_values = true)]
+    pub q: Option<String>,
+    /// Take the initial count and the rate from the database's monthly history
+    #[arg(long, conflicts_with_all = ["initial", "rate"])]
+    pub fit: bool,
+    #[command(flatten)]
+    pub output: ForecastOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ForecastReachArgs {
+    /// Views at month 0
+    #[arg(long, value_name = "VIEWS", allow_negative_numbers = true)]
+    pub initial: Option<f64>,
+    /// Monthly spread rate, 20% or 0.2; a comma list for scenarios side by side
+    #[arg(long, value_name = "RATE[,RATE...]", allow_hyphen_values = true)]
+    pub rate: Option<String>,
+    /// Take the views and the rate from the recorded content stats, month by month
+    #[arg(long, conflicts_with_all = ["initial", "rate"])]
+    pub fit: bool,
+    /// With --fit: only this content item's stats (default: all items)
+    #[arg(long, value_name = "ID", requires = "fit")]
+    pub content: Option<i64>,
+    #[command(flatten)]
+    pub output: ForecastOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ForecastRevenueArgs {
+    /// Share of paying members leaving each month, 3% or 0.03 (default 0)
+    #[arg(long, value_name = "RATE", allow_hyphen_values = true)]
+    pub churn: Option<String>,
+    /// New paying members each month, as a share of the current ones, 10% or 0.1 (default 0)
+    #[arg(long, value_name = "RATE", allow_hyphen_values = true)]
+    pub rate: Option<String>,
+    #[command(flatten)]
+    pub output: ForecastOutputArgs,
 }
 
 #[cfg(test)]

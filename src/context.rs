@@ -115,6 +115,19 @@ impl Context {
         )
     }
 
+    /// A renderer on stdout for rows whose columns are known only at run time.
+    pub fn renderer_with_columns(
+        &self,
+        columns: Vec<String>,
+    ) -> Result<Renderer<BufWriter<StdoutLock<'static>>>> {
+        Renderer::with_columns(
+            self.format,
+            BufWriter::new(std::io::stdout().lock()),
+            self.terminal,
+            columns,
+        )
+    }
+
     /// A line for people on stderr (never stdout, which carries data); silent with --quiet.
     pub fn note(&self, message: impl AsRef<str>) {
         if !self.quiet {

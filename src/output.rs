@@ -40,8 +40,13 @@ pub trait Record: Serialize {
 }
 
 /// Writes rows of one record type in one format, then `finish`es.
+///
+/// Most rows are [`Record`]s with columns fixed at compile time. A few reports have columns
+/// known only at run time (one per forecast scenario, one per tier): those start with
+/// [`Renderer::with_columns`] and write with [`Renderer::write_values`].
 pub struct Renderer<W: Write> {
     inner: Inner<W>,
+    columns: Vec<String>,
     /// Replace control characters in text written to a terminal (names come from files).
     sanitize: bool,
     /// Prefix cells a spreadsheet would run as a formula with `'` (csv and tsv only).
@@ -51,7 +56,6 @@ pub struct Renderer<W: Write> {
 enum Inner<W: Write> {
     Table {
         out: W,
-        columns: &'static [&'static str],
         rows: Vec<Vec<String>>,
         width: Option<u16>,
     },
@@ -66,10 +70,28 @@ enum Inner<W: Write> {
 impl<W: Write> Renderer<W> {
     /// Starts a renderer; csv and tsv write their header at once.
     pub fn new<R: Record>(format: Format, out: W, terminal: Option<u16>) -> Result<Self> {
+        let columns = R::COLUMNS.iter().map(|c| (*c).to_string()).collect();
+        Self::with_columns(format, out, terminal, columns)
+    }
+
+    /// Starts a renderer for rows whose columns are known only at run time, written with
+    /// [`Renderer::write_values`]. Column names must be unique.
+    pub fn with_columns(
+        format: Format,
+        out: W,
+        terminal: Option<u16>,
+        columns: Vec<String>,
+    ) -> Result<Self> {
+        if let Some(dup) = columns
+            .iter()
+            .enumerate()
+            .find(|(i, c)| columns[..*i].contains(c))
+        {
+            anyhow::bail!("column {:?} appears twice", dup.1);
+        }
         let inner = match format {
             Format::Table => Inner::Table {
                 out,
-                columns: R::COLUMNS,
                 rows: Vec::new(),
                 width: terminal,
             },
@@ -78,7 +100,7 @@ impl<W: Write> Renderer<W> {
                     .delimiter(if format == Format::Tsv { b'\t' } else { b',' })
                     .has_headers(false)
                     .from_writer(out);
-                w.write_record(R::COLUMNS).map_err(csv_error)?;
+                w.write_record(&columns).map_err(csv_error)?;
                 Inner::Delimited(Box::new(w))
             }
             Format::Json => Inner::Json { out, first: true },
@@ -86,6 +108,7 @@ impl<W: Write> Renderer<W> {
         };
         Ok(Renderer {
             inner,
+            columns,
             sanitize: terminal.is_some(),
             guard_formulas: false,
         })
@@ -99,11 +122,55 @@ impl<W: Write> Renderer<W> {
         self
     }
 
+    /// Writes one row of values in column order: numbers stay numbers in json (a non-finite
+    /// one is null there and empty elsewhere), strings are text, null is an empty cell.
+    pub fn write_values(&mut self, values: &[serde_json::Value]) -> Result<()> {
+        if values.len() != self.columns.len() {
+            anyhow::bail!(
+                "a row has {} values for {} columns",
+                values.len(),
+                self.columns.len()
+            );
+        }
+        match &mut self.inner {
+            Inner::Table { rows, .. } => {
+                rows.push(
+                    values
+                        .iter()
+                        .map(|v| sanitize(&cell(v)).into_owned())
+                        .collect(),
+                );
+            }
+            Inner::Delimited(w) => {
+                let sanitize_cells = self.sanitize;
+                w.write_record(values.iter().map(|v| {
+                    let text = cell(v);
+                    if sanitize_cells {
+                        sanitize(&text).into_owned()
+                    } else {
+                        text
+                    }
+                }))
+                .map_err(csv_error)?;
+            }
+            Inner::Json { out, first } => {
+                out.write_all(if *first { b"[\n" } else { b",\n" })?;
+                *first = false;
+                serde_json::to_writer(&mut *out, &Ordered(&self.columns, values))?;
+            }
+            Inner::Jsonl(out) => {
+                serde_json::to_writer(&mut *out, &Ordered(&self.columns, values))?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    }
+
     /// Writes one row.
     pub fn write<R: Record>(&mut self, row: &R) -> Result<()> {
         match &mut self.inner {
-            Inner::Table { columns, rows, .. } => {
-                let cells = cells(row, columns)?;
+            Inner::Table { rows, .. } => {
+                let cells = cells(row, &self.columns)?;
                 rows.push(
                     cells
                         .into_iter()
@@ -113,7 +180,7 @@ impl<W: Write> Renderer<W> {
             }
             Inner::Delimited(w) if self.sanitize || self.guard_formulas => {
                 let (clean, guard) = (self.sanitize, self.guard_formulas);
-                let cells = cells(row, R::COLUMNS)?;
+                let cells = cells(row, &self.columns)?;
                 w.write_record(cells.iter().map(|c| {
                     let c = if clean {
                         sanitize(c)
@@ -147,7 +214,6 @@ impl<W: Write> Renderer<W> {
         match self.inner {
             Inner::Table {
                 mut out,
-                columns,
                 rows,
                 width,
             } => {
@@ -155,7 +221,7 @@ impl<W: Write> Renderer<W> {
                 table
                     .load_preset(TABLE_STYLE)
                     .set_content_arrangement(ContentArrangement::Dynamic)
-                    .set_header(columns.iter().copied());
+                    .set_header(&self.columns);
                 if let Some(width) = width {
                     table.set_width(width);
                 }
@@ -191,19 +257,40 @@ where
 }
 
 /// The text of each column of a row, for formats that lay out cells themselves.
-fn cells<R: Serialize>(row: &R, columns: &[&str]) -> Result<Vec<String>> {
+fn cells<R: Serialize>(row: &R, columns: &[String]) -> Result<Vec<String>> {
     let value = serde_json::to_value(row).context("serializing a row")?;
     let serde_json::Value::Object(map) = value else {
         anyhow::bail!("a record must serialize as an object");
     };
     Ok(columns
         .iter()
-        .map(|c| match map.get(*c) {
-            None | Some(serde_json::Value::Null) => String::new(),
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-        })
+        .map(|c| map.get(c).map(cell).unwrap_or_default())
         .collect())
+}
+
+/// The text of one cell: strings as they are, null as nothing, numbers in their shortest
+/// exact form.
+fn cell(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A row of run-time columns as one JSON object, keys in column order (a `serde_json::Map`
+/// would sort them).
+struct Ordered<'a>(&'a [String], &'a [serde_json::Value]);
+
+impl Serialize for Ordered<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in self.0.iter().zip(self.1) {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
 }
 
 /// Keeps a broken pipe recognisable as an io::Error so main can exit quietly.
@@ -356,6 +443,43 @@ mod tests {
         for line in text.lines() {
             assert!(line.chars().count() <= 60, "{line}");
         }
+    }
+
+    fn render_values(format: Format) -> String {
+        let columns = vec!["month".to_string(), "r=5%".into(), "r=10%".into()];
+        let mut out = Vec::new();
+        let mut r = Renderer::with_columns(format, &mut out, None, columns).unwrap();
+        r.write_values(&[0.into(), 100.0.into(), 100.0.into()])
+            .unwrap();
+        r.write_values(&[1.into(), 105.0.into(), serde_json::Value::Null])
+            .unwrap();
+        r.finish().unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn run_time_columns_keep_their_order_in_every_format() {
+        assert_eq!(
+            render_values(Format::Csv),
+            "month,r=5%,r=10%\n0,100.0,100.0\n1,105.0,\n"
+        );
+        assert_eq!(
+            render_values(Format::Json),
+            "[\n{\"month\":0,\"r=5%\":100.0,\"r=10%\":100.0},\n{\"month\":1,\"r=5%\":105.0,\"r=10%\":null}\n]\n"
+        );
+        assert_eq!(render_values(Format::Jsonl).lines().count(), 2);
+        let table = render_values(Format::Table);
+        assert!(table.lines().next().unwrap().contains("r=10%"), "{table}");
+    }
+
+    #[test]
+    fn run_time_columns_refuse_a_wrong_row_length_and_duplicates() {
+        let columns = vec!["a".to_string(), "b".into()];
+        let mut out = Vec::new();
+        let mut r = Renderer::with_columns(Format::Csv, &mut out, None, columns).unwrap();
+        assert!(r.write_values(&[1.into()]).is_err());
+        let dup = vec!["a".to_string(), "a".into()];
+        assert!(Renderer::with_columns(Format::Csv, Vec::new(), None, dup).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One file per subcommand: arguments in, calls into db/ and the pure modules, rows out.
 //! No SQL and no formatting here.
 
+mod forecast;
 mod init;
 mod member;
 mod member_io;
@@ -27,5 +28,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Member(command) => member::run(&Context::new(&cli.global)?, command),
+        Command::Forecast(command) => forecast::run(&Context::new(&cli.global)?, command),
     }
 }

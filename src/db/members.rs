@@ -121,7 +121,7 @@ pub struct Overdrawn {
 }
 
 /// The stored status with expiry applied; `:today` is bound by every query that uses it.
-const STATUS_NOW: &str = "CASE WHEN m.status IN ('trial', 'active', 'cancelled', 'comped') \
+pub(super) const STATUS_NOW: &str = "CASE WHEN m.status IN ('trial', 'active', 'cancelled', 'comped') \
      AND m.expires_at < :today THEN 'expired' ELSE m.status END";
 
 fn select_sql() -> String {

@@ -3,6 +3,7 @@
 //! `&Transaction` to write. Knows nothing of clap or output formats.
 
 pub mod members;
+pub mod series;
 
 use std::path::{Path, PathBuf};
 

@@ -4,6 +4,7 @@
 
 mod common;
 mod errors;
+mod forecast;
 mod formats;
 mod import;
 mod init;

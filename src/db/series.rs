@@ -1,0 +1,242 @@
+//! Dated figures the forecasts start from: members at given dates, paying members by tier,
+//! and the monthly views and course sales that the content and payment tables will hold.
+//!
+//! SQL only. Which months to ask for, and what a forecast makes of the answers, is decided in
+//! `commands/forecast.rs` and `forecast.rs`.
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+
+use super::members::STATUS_NOW;
+use crate::dates::YearMonth;
+use crate::money::Money;
+
+/// Members at each date, by the README's rule "Members at a date D": joined on or before D,
+/// not left by D, and not lapsed by D (expires_at is the last day with access; paused members
+/// never lapse; an `expired` member with neither expires_at nor left_at cannot be placed in
+/// time and is not counted).
+///
+/// One aggregation over one scan of the members: the few dates are materialised and crossed
+/// with each member row (members first; the other way round, SQLite probes the joined_at index
+/// once per date and reads rows at random, several times slower on a large community).
+pub fn members_at(conn: &Connection, dates: &[NaiveDate]) -> rusqlite::Result<Vec<u64>> {
+    let days: Vec<String> = dates.iter().map(ToString::to_string).collect();
+    let days = serde_json::to_string(&days)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let mut counts = vec![0; dates.len()];
+    let mut stmt = conn.prepare_cached(
+        "WITH d AS MATERIALIZED (SELECT key AS i, value AS day FROM json_each(?1)) \
+         SELECT d.i, count(*) FROM members AS m CROSS JOIN d \
+         WHERE m.joined_at <= d.day \
+           AND (m.left_at IS NULL OR m.left_at > d.day) \
+           AND (m.status = 'paused' OR m.expires_at IS NULL OR m.expires_at >= d.day) \
+           AND NOT (m.status = 'expired' AND m.expires_at IS NULL AND m.left_at IS NULL) \
+         GROUP BY d.i",
+    )?;
+    let mut rows = stmt.query([days])?;
+    while let Some(row) = rows.next()? {
+        let (i, n): (i64, i64) = (row.get(0)?, row.get(1)?);
+        if let Some(slot) = usize::try_from(i).ok().and_then(|i| counts.get_mut(i)) {
+            *slot = u64::try_from(n).unwrap_or(0);
+        }
+    }
+    Ok(counts)
+}
+
+/// The day the first member joined; `None` when there are no members.
+pub fn earliest_join(conn: &Connection) -> rusqlite::Result<Option<NaiveDate>> {
+    conn.query_row("SELECT min(joined_at) FROM members", [], |r| r.get(0))
+}
+
+/// Members whose status at `today` (expiry applied) is `active` or `cancelled`, counted by
+/// tier, tiers in name order. Tier prices live in community.toml, so the caller keeps the paid
+/// tiers: together that is the README's rule for paying members.
+pub fn active_or_cancelled_by_tier(
+    conn: &Connection,
+    today: NaiveDate,
+) -> rusqlite::Result<Vec<(String, u64)>> {
+    let sql = format!(
+        "SELECT m.tier, count(*) FROM members AS m \
+         WHERE ({STATUS_NOW}) IN ('active', 'cancelled') \
+         GROUP BY m.tier COLLATE NOCASE ORDER BY m.tier COLLATE NOCASE"
+    );
+    conn.prepare_cached(&sql)?
+        .query_map(rusqlite::named_params! {":today": today}, |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?
+        .map(|row| row.map(|(tier, n)| (tier, u64::try_from(n).unwrap_or(0))))
+        .collect()
+}
+
+/// Views in each of `months` of one content item (`Some(id)`) or of all items, from the
+/// dated snapshots in `content_stats`.
+///
+/// `None` in this schema: it has no `content_stats` table yet (the content commands add it).
+/// The test `views_and_course_sales_wait_for_their_tables` fails the day a migration adds
+/// one, so that this function learns to read it.
+pub fn content_views_by_month(
+    conn: &Connection,
+    content: Option<i64>,
+    months: &[YearMonth],
+) -> rusqlite::Result<Option<Vec<f64>>> {
+    let _ = (conn, content, months);
+    Ok(None)
+}
+
+/// Course sales in each of `months`, in minor units.
+///
+/// `None` in this schema: it records no course sales yet (the payments ledger adds them); see
+/// [`content_views_by_month`] for the test that notices when it does.
+pub fn course_sales_by_month(
+    conn: &Connection,
+    months: &[YearMonth],
+) -> rusqlite::Result<Option<Vec<Money>>> {
+    let _ = (conn, months);
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::members::{Fields, insert};
+    use crate::member::Status;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn add(conn: &mut Connection, n: usize, tier: &str, status: Status, dates: [Option<&str>; 3]) {
+        let tx = conn.transaction().unwrap();
+        for i in 0..n {
+            let fields = Fields {
+                name: format!("m{i}"),
+                email: None,
+                phone: None,
+                wechat: None,
+                source: Some("test".into()),
+                source_id: Some(format!("{tier}-{status}-{i}-{dates:?}")),
+                tier: tier.into(),
+                status,
+                joined_at: date(dates[0].unwrap()),
+                expires_at: dates[1].map(date),
+                left_at: dates[2].map(date),
+                note: None,
+            };
+            insert(&tx, &fields, "2026-01-01T00:00:00Z").unwrap();
+        }
+        tx.commit().unwrap();
+    }
+
+    #[test]
+    fn members_at_follows_the_readme_rule() {
+        let mut conn = crate::db::memory();
+        let a = Status::Active;
+        // Counted from 2026-01-10 on, never lapses.
+        add(&mut conn, 3, "free", a, [Some("2026-01-10"), None, None]);
+        // Lapses after 2026-02-28 (its last day with access).
+        add(
+            &mut conn,
+            2,
+            "basic",
+            a,
+            [Some("2026-01-01"), Some("2026-02-28"), None],
+        );
+        // Paused members never lapse.
+        add(
+            &mut conn,
+            1,
+            "basic",
+            Status::Paused,
+            [Some("2026-01-01"), Some("2026-01-15"), None],
+        );
+        // Left on 2026-03-01: not counted from that day.
+        add(
+            &mut conn,
+            1,
+            "free",
+            a,
+            [Some("2026-01-01"), None, Some("2026-03-01")],
+        );
+        // Expired with no dates: cannot be placed in time.
+        add(
+            &mut conn,
+            4,
+            "basic",
+            Status::Expired,
+            [Some("2026-01-01"), None, None],
+        );
+        let dates = [
+            "2025-12-31",
+            "2026-01-31",
+            "2026-02-28",
+            "2026-03-01",
+            "2026-03-31",
+        ]
+        .map(date);
+        assert_eq!(members_at(&conn, &dates).unwrap(), vec![0, 7, 7, 4, 4]);
+        assert_eq!(members_at(&conn, &[]).unwrap(), Vec::<u64>::new());
+        assert_eq!(earliest_join(&conn).unwrap(), Some(date("2026-01-01")));
+    }
+
+    #[test]
+    fn paying_candidates_are_active_or_cancelled_at_today_by_tier() {
+        let mut conn = crate::db::memory();
+        add(
+            &mut conn,
+            2,
+            "pro",
+            Status::Active,
+            [Some("2026-01-01"), Some("2026-12-31"), None],
+        );
+        add(
+            &mut conn,
+            1,
+            "pro",
+            Status::Cancelled,
+            [Some("2026-01-01"), Some("2026-12-31"), None],
+        );
+        add(
+            &mut conn,
+            1,
+            "basic",
+            Status::Active,
+            [Some("2026-01-01"), Some("2026-06-30"), None],
+        );
+        add(
+            &mut conn,
+            5,
+            "basic",
+            Status::Trial,
+            [Some("2026-01-01"), None, None],
+        );
+        let today = date("2026-11-23");
+        assert_eq!(
+            active_or_cancelled_by_tier(&conn, today).unwrap(),
+            vec![("pro".to_string(), 3)]
+        );
+        assert_eq!(earliest_join(&crate::db::memory()).unwrap(), None);
+    }
+
+    #[test]
+    fn views_and_course_sales_wait_for_their_tables() {
+        // When a migration adds content_stats or a payments ledger, this fails: teach
+        // content_views_by_month and course_sales_by_month to read them, then update it.
+        let conn = crate::db::memory();
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        for table in ["content_stats", "payments", "enrollments"] {
+            assert!(
+                !tables.iter().any(|t| t == table),
+                "{table} exists now: read it in db/series.rs"
+            );
+        }
+        let months = [YearMonth::new(2026, 10).unwrap()];
+        assert_eq!(content_views_by_month(&conn, None, &months).unwrap(), None);
+        assert_eq!(course_sales_by_month(&conn, &months).unwrap(), None);
+    }
+}
