@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod context;
 pub mod course;
+pub mod csv_input;
 pub mod dates;
 pub mod db;
 pub mod demo;

@@ -1,8 +1,11 @@
 //! One file per subcommand: arguments in, calls into db/ and the pure modules, rows out.
 //! No SQL and no formatting here.
 
+mod course;
 mod init;
 mod member;
+mod report;
+mod revenue;
 
 use std::process::ExitCode;
 
@@ -26,5 +29,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Member(command) => member::run(&Context::new(&cli.global)?, command),
+        Command::Course(command) => course::run(&Context::new(&cli.global)?, command),
+        Command::Revenue(command) => revenue::run(&Context::new(&cli.global)?, command),
+        Command::Report(command) => report::run(&Context::new(&cli.global)?, command),
     }
 }
