@@ -58,10 +58,13 @@ impl CsvInput {
         if head.starts_with(b"\xEF\xBB\xBF") {
             buffered.consume(3);
         }
+        // csv reports where it started looking for a record (before blank lines, and before
+        // the LF of a CRLF), not where the record is; with LF only and a final LF guaranteed,
+        // the line it is on after the record tells exactly where the record was.
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
-            .from_reader(Box::new(buffered) as Box<dyn Read>);
+            .from_reader(Box::new(CrlfToLf::new(buffered)) as Box<dyn Read>);
         let header = reader
             .headers()
             .map_err(|e| anyhow::anyhow!("{name}:1: {}", describe(&e)))?
@@ -118,7 +121,15 @@ impl CsvInput {
         if !more {
             return Ok(None);
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let inner_newlines: u64 = record
+            .iter()
+            .map(|f| f.bytes().filter(|b| *b == b'\n').count() as u64)
+            .sum();
+        let line = self
+            .reader
+            .position()
+            .line()
+            .saturating_sub(inner_newlines + 1);
         // A blank line in the middle of a file reads as one empty field: skip it.
         if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
             return self.next_row();
@@ -157,6 +168,75 @@ impl CsvRow<'_> {
             column_number: self.input.columns.get(column).map_or(0, |i| i + 1),
             column: column.to_string(),
             reason: reason.to_string(),
+        }
+    }
+}
+
+/// Turns every CRLF into LF as bytes stream through (a CR alone is left as it is), and ends
+/// the stream with an LF if it does not end with one.
+struct CrlfToLf<R> {
+    inner: R,
+    /// A CR ended the last chunk; whether it is kept depends on the next byte.
+    pending_cr: bool,
+    /// The last byte handed out, to know whether a final LF is needed.
+    last: Option<u8>,
+}
+
+impl<R: BufRead> CrlfToLf<R> {
+    fn new(inner: R) -> Self {
+        CrlfToLf {
+            inner,
+            pending_cr: false,
+            last: None,
+        }
+    }
+}
+
+impl<R: BufRead> Read for CrlfToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let data = self.inner.fill_buf()?;
+            if data.is_empty() {
+                let byte = if std::mem::take(&mut self.pending_cr) {
+                    b'\r'
+                } else if self.last.is_some_and(|b| b != b'\n') {
+                    b'\n'
+                } else {
+                    return Ok(0);
+                };
+                buf[0] = byte;
+                self.last = Some(byte);
+                return Ok(1);
+            }
+            let (mut n, mut used) = (0, 0);
+            if std::mem::take(&mut self.pending_cr) && data[0] != b'\n' {
+                buf[0] = b'\r';
+                n = 1;
+            }
+            while used < data.len() && n < buf.len() {
+                let b = data[used];
+                used += 1;
+                if b == b'\r' {
+                    match data.get(used) {
+                        None => {
+                            self.pending_cr = true;
+                            continue;
+                        }
+                        Some(b'\n') => continue,
+                        Some(_) => {}
+                    }
+                }
+                buf[n] = b;
+                n += 1;
+            }
+            self.inner.consume(used);
+            if n > 0 {
+                self.last = Some(buf[n - 1]);
+                return Ok(n);
+            }
         }
     }
 }
@@ -200,14 +280,26 @@ mod tests {
     }
 
     #[test]
+    fn crlf_becomes_lf_across_chunk_boundaries() {
+        for size in 1..6 {
+            let text = b"a\r\nb\rc\r\n\r";
+            let mut lf = CrlfToLf::new(BufReader::with_capacity(size, &text[..]));
+            let mut out = Vec::new();
+            lf.read_to_end(&mut out).unwrap();
+            assert_eq!(out, b"a\nb\rc\n\r\n", "chunks of {size}");
+        }
+    }
+
+    #[test]
     fn problems_name_the_file_line_and_column() {
-        let f = write(b"kind,amount\nqa,1\nad\n");
+        let f = write(b"kind,amount\n\"qa\nx\",1\nad");
         let mut input = CsvInput::open(f.path()).unwrap();
         let row = input.next_row().unwrap().unwrap();
         let err = row.error("amount", "bad \"1\"").to_string();
         assert!(err.ends_with(":2:2 (amount): bad \"1\""), "{err}");
+        assert_eq!(row.get("kind"), Some("qa\nx"));
         let err = input.next_row().err().unwrap().to_string();
-        assert!(err.contains(":3: expected 2 fields"), "{err}");
+        assert!(err.contains(":4: expected 2 fields"), "{err}");
         let err = input
             .require(&["reference"], &["reference"])
             .unwrap_err()
