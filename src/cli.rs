@@ -600,7 +600,7 @@ pub struct RevenueAddArgs {
     #[arg(long)]
     pub kind: String,
     /// Amount received, e.g. 50, 299.00 or ¥1,299
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
     pub amount: String,
     /// When it was paid (default: now), e.g. 2026-11-01 or "2026-11-01 20:15"
     #[arg(long, value_name = "DATE")]
@@ -652,7 +652,7 @@ pub struct RevenueRefundArgs {
     /// The id of the payment to refund (see `revenue list`)
     pub payment: i64,
     /// How much to give back (default: all that is left of the payment)
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
     pub amount: Option<String>,
     /// When the refund was made (default: now)
     #[arg(long, value_name = "DATE")]

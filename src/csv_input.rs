@@ -160,14 +160,16 @@ impl CsvRow<'_> {
             .filter(|v| !v.is_empty())
     }
 
-    /// An error about `column` on this row.
+    /// An error about `column` on this row. Only the first line of `reason` is kept: hints
+    /// suit one error, not a list of them.
     pub fn error(&self, column: &str, reason: impl std::fmt::Display) -> RowError {
+        let reason = reason.to_string();
         RowError {
             file: self.input.name.clone(),
             line: self.line,
             column_number: self.input.columns.get(column).map_or(0, |i| i + 1),
             column: column.to_string(),
-            reason: reason.to_string(),
+            reason: reason.lines().next().unwrap_or_default().to_string(),
         }
     }
 }

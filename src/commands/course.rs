@@ -287,6 +287,7 @@ fn edit(ctx: &Context, args: CourseEditArgs) -> Result<()> {
     if let Some(title) = &args.title {
         fields.title = course::title(title).context("--title")?;
     }
+    let described = args.description.is_some();
     if let Some(description) = args.description {
         fields.description = clean(Some(description));
     }
@@ -298,7 +299,7 @@ fn edit(ctx: &Context, args: CourseEditArgs) -> Result<()> {
     }
     if args.slug.is_none()
         && args.title.is_none()
-        && fields.description == course.fields.description
+        && !described
         && args.price.is_none()
         && args.status.is_none()
     {

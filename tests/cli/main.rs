@@ -3,7 +3,9 @@
 //! One test binary (as xsv does) keeps link time low; each module covers one command family.
 
 mod common;
+mod course;
 mod errors;
 mod formats;
 mod init;
 mod member;
+mod revenue;
