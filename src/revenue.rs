@@ -1,8 +1,7 @@
 //! Income value types and the arithmetic of the revenue report: payment kinds, how a fee is
 //! spread over the months it pays for (MRR), ARPU and month-on-month change.
 //!
-//! Pure: integer money only, no floats, no SQL beyond ToSql/FromSql, no terminal. The SQL in
-//! `db/payments.rs` mirrors [`mrr_steps`]; a test there checks the two agree.
+//! Pure: integer money only, no floats, no SQL beyond ToSql/FromSql, no terminal.
 
 use std::fmt;
 use std::str::FromStr;
@@ -140,9 +139,9 @@ pub fn spread(amount: Money, months: u32) -> Vec<Money> {
         .collect()
 }
 
-/// [`spread`] as at most three steps of a running total, `(month offset, change)`: what the
-/// SQL aggregation sums per month, so that MRR over five million payments is one indexed scan
-/// and a prefix sum instead of a row per payment and month.
+/// [`spread`] as at most three steps of a running total, `(month offset, change)`: summed per
+/// month over all fees, then [`mrr_by_month`] turns them into MRR, so that five million
+/// payments cost one indexed scan and a prefix sum instead of a row per payment and month.
 pub fn mrr_steps(amount: Money, months: u32) -> Vec<(i64, i64)> {
     let n = i64::from(months);
     if n == 0 {

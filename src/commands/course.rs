@@ -500,6 +500,7 @@ const IMPORT_COLUMNS: &[&str] = &["slug", "member", "paid", "at", "reference", "
 fn import(ctx: &Context, args: &CourseImportArgs) -> Result<()> {
     let mut input = ledger::open_csv(&args.file, &["slug", "member"], IMPORT_COLUMNS)?;
     let mut conn = ctx.open_db()?;
+    payments::prepare_bulk(&conn)?;
     let tx = conn.transaction()?;
     let now = ctx.now();
     let mut cache = Lookups::default();

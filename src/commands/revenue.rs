@@ -312,6 +312,7 @@ fn import(ctx: &Context, args: &RevenueImportArgs) -> Result<()> {
     let mut input = CsvInput::open(&args.file)?;
     input.require(&["kind", "amount", "paid_at"], IMPORT_COLUMNS)?;
     let mut conn = ctx.open_db()?;
+    payments::prepare_bulk(&conn)?;
     let tx = conn.transaction()?;
     let now = ctx.now();
     let mut cache = Lookups::default();

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use crate::dates;
 use crate::money::{Currency, Money};
-use crate::revenue::Kind;
+use crate::revenue::{self, Kind};
 
 /// What a new ledger entry says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +76,13 @@ pub struct Filter {
     pub member_id: Option<i64>,
     pub course_id: Option<i64>,
     pub limit: Option<u64>,
+}
+
+/// Gives a connection about to import many payments a page cache big enough for the ledger's
+/// indexes (up to 256 MiB, taken only as needed): with SQLite's 2 MiB default, inserting a
+/// million rows in date-scattered order spends most of its time re-reading index pages.
+pub fn prepare_bulk(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "cache_size", -262_144)
 }
 
 /// Inserts a ledger entry and returns its id. The refund limit is enforced by a trigger too,
@@ -214,48 +221,75 @@ pub struct MonthTotals {
 }
 
 /// Per month from `since` to `until` (dates included, as the books record them), every month
-/// with a payment: one scan of the `payments_paid_on` index.
+/// with a payment. Sums are grouped by day and kind in the order of the `payments_paid_on`
+/// index (no sorting) and folded into months here; payers need a distinct count per month,
+/// which is a second, narrower scan.
 pub fn month_totals(
     conn: &Connection,
     since: NaiveDate,
     until: NaiveDate,
 ) -> rusqlite::Result<Vec<MonthTotals>> {
-    conn.prepare_cached(
-        "SELECT substr(paid_on, 1, 7) AS month, \
-         sum(CASE kind WHEN 'membership' THEN amount ELSE 0 END), \
-         sum(CASE kind WHEN 'course' THEN amount ELSE 0 END), \
-         sum(CASE kind WHEN 'qa' THEN amount ELSE 0 END), \
-         sum(CASE kind WHEN 'sponsorship' THEN amount ELSE 0 END), \
-         sum(CASE kind WHEN 'ad' THEN amount ELSE 0 END), \
-         sum(CASE kind WHEN 'other' THEN amount ELSE 0 END), \
-         sum(CASE kind WHEN 'refund' THEN amount ELSE 0 END), \
-         count(DISTINCT CASE WHEN kind <> 'refund' THEN member_id END), \
+    let mut months: Vec<MonthTotals> = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT paid_on, kind, sum(amount), \
          sum(CASE WHEN member_id IS NOT NULL THEN amount ELSE 0 END) \
          FROM payments WHERE paid_on >= ?1 AND paid_on <= ?2 \
-         GROUP BY month ORDER BY month",
-    )?
-    .query_map(params![since, until], |r| {
-        Ok(MonthTotals {
-            month: r.get(0)?,
-            by_kind: [
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ],
-            refunds: r.get(7)?,
-            paying_members: r.get(8)?,
-            member_revenue: r.get(9)?,
-        })
-    })?
-    .collect()
+         GROUP BY paid_on, kind ORDER BY paid_on",
+    )?;
+    let mut rows = stmt.query(params![since, until])?;
+    while let Some(row) = rows.next()? {
+        let day: String = row.get(0)?;
+        let kind: Kind = row.get(1)?;
+        let (amount, by_member): (Money, Money) = (row.get(2)?, row.get(3)?);
+        let month = day.get(..7).unwrap_or(&day);
+        if months.last().is_none_or(|m| m.month != month) {
+            months.push(MonthTotals {
+                month: month.to_string(),
+                ..MonthTotals::default()
+            });
+        }
+        let Some(totals) = months.last_mut() else {
+            continue;
+        };
+        let slot = match kind {
+            Kind::Refund => &mut totals.refunds,
+            other => {
+                let index = Kind::ALL.iter().position(|k| *k == other).unwrap_or(0);
+                &mut totals.by_kind[index]
+            }
+        };
+        *slot = add(*slot, amount)?;
+        totals.member_revenue = add(totals.member_revenue, by_member)?;
+    }
+    let mut payers = conn.prepare_cached(
+        "SELECT substr(paid_on, 1, 7) AS month, count(DISTINCT member_id) FROM payments \
+         WHERE paid_on >= ?1 AND paid_on <= ?2 AND member_id IS NOT NULL AND kind <> 'refund' \
+         GROUP BY month",
+    )?;
+    let mut rows = payers.query(params![since, until])?;
+    while let Some(row) = rows.next()? {
+        let month: String = row.get(0)?;
+        if let Some(totals) = months.iter_mut().find(|m| m.month == month) {
+            totals.paying_members = row.get(1)?;
+        }
+    }
+    Ok(months)
+}
+
+/// Sums that overflow i64 are reported, never wrapped.
+fn add(a: Money, b: Money) -> rusqlite::Result<Money> {
+    a.checked_add(b).ok_or_else(|| {
+        rusqlite::Error::ToSqlConversionFailure("a revenue sum overflows 64-bit minor units".into())
+    })
 }
 
 /// The summed MRR steps (`revenue::mrr_steps`, month index -> change) of every payment with a
 /// period that can count in months `first..=last` (month indexes). Steps before `first` are
 /// included, so a running total from the earliest step is right from `first` on.
+///
+/// SQL only groups equal fees (same start day, months and amount) in the order of the
+/// covering `payments_period` index, so millions of payments come back as a few thousand
+/// groups; the steps of a group are those of one fee times its count.
 pub fn mrr_steps(conn: &Connection, first: i64, last: i64) -> rusqlite::Result<Vec<(i64, i64)>> {
     // A period that ended before `first` adds up to nothing there; the longest period bounds
     // how far back a payment can still count. One index lookup (payments_period_months).
@@ -266,34 +300,37 @@ pub fn mrr_steps(conn: &Connection, first: i64, last: i64) -> rusqlite::Result<V
         return Ok(Vec::new());
     };
     let (Some(from), Some(to)) = (
-        crate::revenue::month_of_index(first - longest + 1),
-        crate::revenue::month_of_index(last),
+        revenue::month_of_index(first - longest + 1),
+        revenue::month_of_index(last),
     ) else {
         return Ok(Vec::new());
     };
-    // s: start month index, n: months, a: magnitude, g: sign. The three steps of each payment
-    // (see revenue::mrr_steps) come from one scan of the partial index, cross-joined with
-    // their step number.
-    conn.prepare_cached(
-        "WITH p AS MATERIALIZED ( \
-           SELECT CAST(substr(period_start, 1, 4) AS INTEGER) * 12 \
-                  + CAST(substr(period_start, 6, 2) AS INTEGER) - 1 AS s, \
-                  period_months AS n, abs(amount) AS a, \
-                  CASE WHEN amount < 0 THEN -1 ELSE 1 END AS g \
-           FROM payments \
-           WHERE period_start IS NOT NULL AND period_start >= ?1 AND period_start <= ?2), \
-         steps AS ( \
-           SELECT s AS month, sum(g * (a / n + (a % n > 0))) AS delta FROM p GROUP BY s \
-           UNION ALL \
-           SELECT s + a % n, sum(-g) FROM p WHERE a % n > 0 GROUP BY s + a % n \
-           UNION ALL \
-           SELECT s + n, sum(-g * (a / n)) FROM p GROUP BY s + n) \
-         SELECT month, sum(delta) FROM steps GROUP BY month ORDER BY month",
-    )?
-    .query_map(params![from.first_day(), to.last_day()], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })?
-    .collect()
+    let mut steps: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT period_start, period_months, amount, count(*) FROM payments \
+         WHERE period_start IS NOT NULL AND period_start >= ?1 AND period_start <= ?2 \
+         GROUP BY period_start, period_months, amount",
+    )?;
+    let mut rows = stmt.query(params![from.first_day(), to.last_day()])?;
+    while let Some(row) = rows.next()? {
+        let start: NaiveDate = row.get(0)?;
+        let months: u32 = row.get(1)?;
+        let amount: Money = row.get(2)?;
+        let count: i64 = row.get(3)?;
+        let month = revenue::date_month_index(start);
+        for (offset, delta) in revenue::mrr_steps(amount, months) {
+            let entry = steps.entry(month + offset).or_default();
+            *entry = delta
+                .checked_mul(count)
+                .and_then(|d| entry.checked_add(d))
+                .ok_or_else(|| {
+                    rusqlite::Error::ToSqlConversionFailure(
+                        "MRR overflows 64-bit minor units".into(),
+                    )
+                })?;
+        }
+    }
+    Ok(steps.into_iter().collect())
 }
 
 /// What `report revenue --by` groups by, other than month.
@@ -361,7 +398,7 @@ pub fn by_dimension(
 mod tests {
     use super::*;
     use crate::db;
-    use crate::revenue::{self, mrr_by_month};
+    use crate::revenue::mrr_by_month;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
