@@ -37,7 +37,7 @@ CREATE TABLE payments (
     CHECK ((period_start IS NULL) = (period_months IS NULL))
 );
 -- The revenue report scans date ranges; this index covers it without touching the table.
-CREATE INDEX payments_paid_on ON payments (paid_on, kind, amount, member_id);
+CREATE INDEX payments_paid_on ON payments (paid_on, kind, amount, member_id, course_id);
 CREATE INDEX payments_member ON payments (member_id, paid_on);
 CREATE INDEX payments_course ON payments (course_id, paid_on);
 CREATE INDEX payments_kind ON payments (kind, paid_on);
