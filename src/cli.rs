@@ -76,6 +76,17 @@ pub enum Command {
     /// Forecasts of members, reach and revenue, from your numbers or your own history
     #[command(subcommand)]
     Forecast(ForecastCommand),
+    /// Courses and their students: sell seats, record who finished
+    #[command(subcommand)]
+    Course(CourseCommand),
+
+    /// Income of every kind: record, refund, list and import payments
+    #[command(subcommand)]
+    Revenue(RevenueCommand),
+
+    /// Reports over the whole community
+    #[command(subcommand)]
+    Report(ReportCommand),
 
     /// Generate shell completions
     #[command(after_help = "Examples:\n  \
@@ -203,6 +214,7 @@ pub enum MemberCommand {
     /// Renew a membership: push expires_at on and reactivate
     #[command(after_help = "Examples:\n  \
         community member renew li@example.com --months 12\n  \
+        community member renew li@example.com --months 12 --paid 299 --reference WX2026112300042\n  \
         community member renew 13800138000          # one billing period of the member's tier")]
     Renew(MemberRenewArgs),
 }
@@ -423,6 +435,349 @@ pub struct MemberRenewArgs {
     /// Months to add (default: one billing period of the member's tier)
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1200))]
     pub months: Option<u32>,
+    #[command(flatten)]
+    pub payment: RenewPaymentArgs,
+}
+
+/// The fee paid for a renewal, recorded as a membership payment with the renewal.
+#[derive(Debug, Args)]
+pub struct RenewPaymentArgs {
+    /// Record the fee paid for this renewal as a membership payment, e.g. 299
+    #[arg(long, value_name = "AMOUNT")]
+    pub paid: Option<String>,
+    /// When it was paid (default: now), e.g. 2026-11-01 or "2026-11-01 20:15"
+    #[arg(long, value_name = "DATE", requires = "paid")]
+    pub at: Option<String>,
+    /// The payment's id at the bank or WeChat Pay (unique)
+    #[arg(long, value_name = "REF", requires = "paid")]
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CourseCommand {
+    /// Add a course (asks for missing fields on a terminal)
+    #[command(after_help = "Examples:\n  \
+        community course add --slug rust-101 --title \"Rust 入门\" --price 199 --description \"8 周\"\n  \
+        community course add --slug ai-camp --title \"AI 训练营\" --price 1999 --status draft")]
+    Add(CourseAddArgs),
+
+    /// List courses with their students, revenue and completion rate
+    #[command(after_help = "Examples:\n  \
+        community course list\n  \
+        community course list --status open --format csv")]
+    List {
+        /// Only courses with this status: draft, open, closed
+        #[arg(long)]
+        status: Option<String>,
+    },
+
+    /// Show one course: details, revenue, completion and its students
+    #[command(after_help = "Examples:\n  \
+        community course show rust-101\n  \
+        community course show rust-101 --format json")]
+    Show {
+        /// The course's slug
+        course: String,
+    },
+
+    /// Change a course's slug, title, description, price or status
+    #[command(after_help = "Examples:\n  \
+        community course edit rust-101 --price 249\n  \
+        community course edit rust-101 --title \"Rust 入门 (2027)\" --description \"\"   # \"\" clears it")]
+    Edit(CourseEditArgs),
+
+    /// Close a course to new students (they can still be added with enroll --force)
+    #[command(after_help = "Examples:\n  \
+        community course close rust-101")]
+    Close {
+        /// The course's slug
+        course: String,
+    },
+
+    /// Remove a course and its enrollments; its payments are kept, unlinked
+    #[command(after_help = "Examples:\n  \
+        community course remove rust-101\n  \
+        community course remove rust-101 --yes   # even with students or payments")]
+    Remove {
+        /// The course's slug
+        course: String,
+    },
+
+    /// Enroll a member, recording what they paid (--paid) or a free seat (--free)
+    #[command(after_help = "Examples:\n  \
+        community course enroll rust-101 li@example.com --paid 199 --at 2026-11-01 --reference WX2026110100123\n  \
+        community course enroll rust-101 xiaolin_88 --free            # comped seat: no payment\n  \
+        community course enroll rust-101 12 --paid 149 --force        # the course is closed")]
+    Enroll(CourseEnrollArgs),
+
+    /// Take a member out of a course (any payment stays in the ledger)
+    #[command(after_help = "Examples:\n  \
+        community course unenroll rust-101 li@example.com")]
+    Unenroll {
+        /// The course's slug
+        course: String,
+        /// Id, email, phone or WeChat ID
+        member: String,
+    },
+
+    /// List a course's students
+    #[command(after_help = "Examples:\n  \
+        community course students rust-101\n  \
+        community course students rust-101 --format csv > students.csv")]
+    Students {
+        /// The course's slug
+        course: String,
+    },
+
+    /// Mark that a student finished a course
+    #[command(after_help = "Examples:\n  \
+        community course complete rust-101 li@example.com\n  \
+        community course complete rust-101 li@example.com --on 2026-12-20")]
+    Complete {
+        /// The course's slug
+        course: String,
+        /// Id, email, phone or WeChat ID
+        member: String,
+        /// When they finished (default: today)
+        #[arg(long, value_name = "DATE")]
+        on: Option<String>,
+    },
+
+    /// Import enrollments from CSV: slug,member,paid,at,reference (all or nothing)
+    #[command(after_help = "Examples:\n  \
+        community course import enrollments.csv\n  \
+        community course import enrollments.csv --dry-run\n\n\
+        Columns (header required, any order): slug and member (email, phone, WeChat ID or id);\n\
+        optional paid (empty or 0: a free seat), at (default: today), reference, note.\n\
+        A row whose reference is already in the ledger, or whose member is already enrolled,\n\
+        is left unchanged, so re-running an import is safe.")]
+    Import(CourseImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CourseAddArgs {
+    /// Short URL-safe name: lower-case letters, digits, - and _ (unique)
+    #[arg(long)]
+    pub slug: Option<String>,
+    /// Title
+    #[arg(long)]
+    pub title: Option<String>,
+    /// List price, e.g. 199 or 199.00 (0 for a free course)
+    #[arg(long, value_name = "AMOUNT")]
+    pub price: Option<String>,
+    /// Free-text description
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Status: draft, open or closed
+    #[arg(long, default_value = "open")]
+    pub status: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CourseEditArgs {
+    /// The course's slug
+    pub course: String,
+    /// New slug
+    #[arg(long)]
+    pub slug: Option<String>,
+    /// New title
+    #[arg(long)]
+    pub title: Option<String>,
+    /// New description ("" clears it)
+    #[arg(long)]
+    pub description: Option<String>,
+    /// New list price (payments already made keep their amount)
+    #[arg(long, value_name = "AMOUNT")]
+    pub price: Option<String>,
+    /// New status: draft, open or closed
+    #[arg(long)]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("payment").required(true).args(["paid", "free"]))]
+pub struct CourseEnrollArgs {
+    /// The course's slug
+    pub course: String,
+    /// Id, email, phone or WeChat ID
+    pub member: String,
+    /// What the member paid; recorded as a course payment
+    #[arg(long, value_name = "AMOUNT")]
+    pub paid: Option<String>,
+    /// A free seat: no payment
+    #[arg(long)]
+    pub free: bool,
+    /// When they paid and enrolled (default: now)
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
+    /// The payment's id at the bank or WeChat Pay (unique)
+    #[arg(long, value_name = "REF", requires = "paid")]
+    pub reference: Option<String>,
+    /// A note on the payment
+    #[arg(long, requires = "paid")]
+    pub note: Option<String>,
+    /// Enroll even though the course is closed or a draft
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CourseImportArgs {
+    /// CSV file with a header row, or - for stdin
+    pub file: PathBuf,
+    /// Enroll in closed and draft courses too
+    #[arg(long)]
+    pub force: bool,
+    /// Check every row and report, but write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RevenueCommand {
+    /// Record a payment: a paid question, a sponsorship, an ad, a membership fee ...
+    #[command(after_help = "Examples:\n  \
+        community revenue add --kind sponsorship --amount 5000 --note \"某某 赞助 12 月\"\n  \
+        community revenue add --kind qa --amount 50 --member li@example.com\n  \
+        community revenue add --kind membership --amount 299 --member li@example.com --months 12 --at 2026-11-01")]
+    Add(RevenueAddArgs),
+
+    /// List payments and refunds, oldest first
+    #[command(after_help = "Examples:\n  \
+        community revenue list --kind course --since 2026-01-01 --member li@example.com --format csv\n  \
+        community revenue list --course rust-101\n  \
+        community revenue list --since 2026-11-01 --until 2026-11-30 --format json")]
+    List(RevenueListArgs),
+
+    /// Refund a payment, in full or in part (never more than is left of it)
+    #[command(after_help = "Examples:\n  \
+        community revenue refund 42                  # whatever is left of payment 42\n  \
+        community revenue refund 42 --amount 100 --note \"partial: missed two lessons\"")]
+    Refund(RevenueRefundArgs),
+
+    /// Import payments from CSV (all or nothing; known references are left unchanged)
+    #[command(after_help = "Examples:\n  \
+        community revenue import payments.csv\n  \
+        community revenue import - --dry-run < payments.csv\n\n\
+        Columns (header required, any order): reference, kind, amount, paid_at, member, course,\n\
+        period_months, note. kind, amount and paid_at are required; member is an email, phone,\n\
+        WeChat ID or id; course a slug. A row whose reference is already in the ledger is left\n\
+        unchanged, so re-running an import is safe.")]
+    Import(RevenueImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RevenueAddArgs {
+    /// membership, course, qa, sponsorship, ad or other
+    #[arg(long)]
+    pub kind: String,
+    /// Amount received, e.g. 50, 299.00 or ¥1,299
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    pub amount: String,
+    /// When it was paid (default: now), e.g. 2026-11-01 or "2026-11-01 20:15"
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
+    /// Who paid: id, email, phone or WeChat ID
+    #[arg(long)]
+    pub member: Option<String>,
+    /// The course it pays for (slug)
+    #[arg(long)]
+    pub course: Option<String>,
+    /// Months a membership fee pays for (default: the member's tier period)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1200))]
+    pub months: Option<u32>,
+    /// First day of the period a membership fee pays for (default: the day it was paid)
+    #[arg(long, value_name = "DATE", requires = "months")]
+    pub from: Option<String>,
+    /// The payment's id at the bank or WeChat Pay (unique)
+    #[arg(long, value_name = "REF")]
+    pub reference: Option<String>,
+    /// Free-text note
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RevenueListArgs {
+    /// Only this kind: membership, course, qa, sponsorship, ad, other, refund
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Paid on or after this date
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Paid on or before this date
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only this member's payments (id, email, phone or WeChat ID)
+    #[arg(long)]
+    pub member: Option<String>,
+    /// Only this course's payments (slug)
+    #[arg(long)]
+    pub course: Option<String>,
+    /// At most this many rows
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct RevenueRefundArgs {
+    /// The id of the payment to refund (see `revenue list`)
+    pub payment: i64,
+    /// How much to give back (default: all that is left of the payment)
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    pub amount: Option<String>,
+    /// When the refund was made (default: now)
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
+    /// The refund's id at the bank or WeChat Pay (unique)
+    #[arg(long, value_name = "REF")]
+    pub reference: Option<String>,
+    /// Why
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RevenueImportArgs {
+    /// CSV file with a header row, or - for stdin
+    pub file: PathBuf,
+    /// Check every row and report, but write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Income per month (by kind, refunds, total, MRR, ARR, paying members, ARPU, change) or per kind, tier, course or source
+    #[command(after_help = "Examples:\n  \
+        community report revenue                      # per month, the last 12 months\n  \
+        community report revenue --by kind --since 2026-01-01 --until 2026-12-31\n  \
+        community report revenue --by course --format csv\n\n\
+        The README defines every figure (\"Courses and income\").")]
+    Revenue(ReportRevenueArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportRevenueArgs {
+    /// What one row stands for
+    #[arg(long, value_enum, default_value_t = RevenueBy::Month)]
+    pub by: RevenueBy,
+    /// From this date (default: the first day of the month 11 months ago)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// To this date, included (default: today)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+}
+
+/// The rows of `report revenue`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RevenueBy {
+    Month,
+    Kind,
+    Tier,
+    Course,
+    Source,
 }
 
 #[derive(Debug, Subcommand)]

@@ -570,6 +570,7 @@ fn renew(ctx: &Context, args: MemberRenewArgs) -> Result<()> {
     }
     fields.left_at = None;
     members::update(&tx, member.id, &fields, &ctx.now())?;
+    super::revenue::record_renewal(ctx, &tx, member.id, start, months, &args.payment)?;
     tx.commit()?;
     let was = member
         .fields

@@ -1,10 +1,13 @@
 //! One file per subcommand: arguments in, calls into db/ and the pure modules, rows out.
 //! No SQL and no formatting here.
 
+mod course;
 mod forecast;
 mod init;
 mod member;
 mod member_io;
+mod report;
+mod revenue;
 
 use std::process::ExitCode;
 
@@ -29,5 +32,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Member(command) => member::run(&Context::new(&cli.global)?, command),
         Command::Forecast(command) => forecast::run(&Context::new(&cli.global)?, command),
+        Command::Course(command) => course::run(&Context::new(&cli.global)?, command),
+        Command::Revenue(command) => revenue::run(&Context::new(&cli.global)?, command),
+        Command::Report(command) => report::run(&Context::new(&cli.global)?, command),
     }
 }

@@ -83,16 +83,41 @@ pub fn content_views_by_month(
     Ok(None)
 }
 
-/// Course sales in each of `months`, in minor units.
-///
-/// `None` in this schema: it records no course sales yet (the payments ledger adds them); see
-/// [`content_views_by_month`] for the test that notices when it does.
+/// Net course sales (course payments less their refunds) in each of `months`, in minor
+/// units, by the books' date (`paid_on`). `None` when no course was ever sold, so a forecast
+/// does not show a column of zeros.
 pub fn course_sales_by_month(
     conn: &Connection,
     months: &[YearMonth],
 ) -> rusqlite::Result<Option<Vec<Money>>> {
-    let _ = (conn, months);
-    Ok(None)
+    let (Some(first), Some(last)) = (months.first(), months.last()) else {
+        return Ok(Some(Vec::new()));
+    };
+    let sold: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM payments WHERE kind = 'course')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !sold {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT substr(paid_on, 1, 7) AS month, sum(amount) FROM payments \
+         WHERE paid_on BETWEEN ?1 AND ?2 \
+         AND (kind = 'course' OR (kind = 'refund' AND course_id IS NOT NULL)) \
+         GROUP BY month",
+    )?;
+    let sums: std::collections::HashMap<String, i64> = stmt
+        .query_map(rusqlite::params![first.first_day(), last.last_day()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(
+        months
+            .iter()
+            .map(|m| Money::from_minor(sums.get(&m.to_string()).copied().unwrap_or(0)))
+            .collect(),
+    ))
 }
 
 #[cfg(test)]
@@ -229,14 +254,38 @@ mod tests {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        for table in ["content_stats", "payments", "enrollments"] {
-            assert!(
-                !tables.iter().any(|t| t == table),
-                "{table} exists now: read it in db/series.rs"
-            );
-        }
+        assert!(
+            !tables.iter().any(|t| t == "content_stats"),
+            "content_stats exists now: read it in db/series.rs"
+        );
         let months = [YearMonth::new(2026, 10).unwrap()];
         assert_eq!(content_views_by_month(&conn, None, &months).unwrap(), None);
-        assert_eq!(course_sales_by_month(&conn, &months).unwrap(), None);
+        assert_eq!(
+            course_sales_by_month(&conn, &months).unwrap(),
+            None,
+            "no course sold yet"
+        );
+    }
+
+    #[test]
+    fn course_sales_are_net_of_refunds_per_month() {
+        let conn = crate::db::memory();
+        conn.execute_batch(
+            "INSERT INTO payments (id, kind, amount, currency, paid_at, paid_on, course_id, refund_of, created_at) VALUES
+             (1, 'course', 19900, 'CNY', 'x', '2026-09-30', NULL, NULL, 'x'),
+             (2, 'course', 29900, 'CNY', 'x', '2026-10-01', NULL, NULL, 'x'),
+             (3, 'membership', 99900, 'CNY', 'x', '2026-10-02', NULL, NULL, 'x')",
+        )
+        .unwrap();
+        let months = [
+            YearMonth::new(2026, 9).unwrap(),
+            YearMonth::new(2026, 10).unwrap(),
+            YearMonth::new(2026, 11).unwrap(),
+        ];
+        let sales = course_sales_by_month(&conn, &months).unwrap().unwrap();
+        assert_eq!(
+            sales.iter().map(|m| m.minor()).collect::<Vec<_>>(),
+            [19900, 29900, 0]
+        );
     }
 }

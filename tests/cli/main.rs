@@ -3,9 +3,11 @@
 //! One test binary (as xsv does) keeps link time low; each module covers one command family.
 
 mod common;
+mod course;
 mod errors;
 mod forecast;
 mod formats;
 mod import;
 mod init;
 mod member;
+mod revenue;
