@@ -562,6 +562,16 @@ pub struct Plan {
     pub rules: Vec<Rule>,
 }
 
+impl Default for Plan {
+    /// No rules: what a community.toml without `[plan]` means.
+    fn default() -> Self {
+        Plan {
+            weeks: DEFAULT_WEEKS,
+            rules: Vec::new(),
+        }
+    }
+}
+
 /// A validated rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
