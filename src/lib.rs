@@ -8,6 +8,7 @@ pub mod chart;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod content;
 pub mod context;
 pub mod dates;
 pub mod db;

@@ -2,7 +2,9 @@
 //! each table family has a file of free functions taking `&Connection` to read and
 //! `&Transaction` to write. Knows nothing of clap or output formats.
 
+pub mod content;
 pub mod members;
+pub mod plan;
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +13,10 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use thiserror::Error;
 
 /// Ordered migrations; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_members.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_members.sql"),
+    include_str!("migrations/0003_content.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
