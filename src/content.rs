@@ -229,6 +229,33 @@ pub fn engagement_rate(engagement: i64, views: i64) -> Option<f64> {
     (views > 0).then(|| (engagement as f64 / views as f64 * 10_000.0).round() / 10_000.0)
 }
 
+/// Published content and its reach, summed for one group of the content report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub published: i64,
+    pub reach: Stats,
+    /// The most viewed item: id, title, views (the lower id wins a tie).
+    pub top: Option<(i64, String, i64)>,
+}
+
+impl Tally {
+    /// Counts one published item with its latest reach.
+    pub fn add(&mut self, id: i64, title: &str, stats: Stats) {
+        self.published += 1;
+        self.reach.views += stats.views;
+        self.reach.likes += stats.likes;
+        self.reach.comments += stats.comments;
+        self.reach.shares += stats.shares;
+        let better = match &self.top {
+            None => true,
+            Some((top_id, _, views)) => (stats.views, -id) > (*views, -top_id),
+        };
+        if better {
+            self.top = Some((id, title.to_string(), stats.views));
+        }
+    }
+}
+
 /// An instant as the community reads it: RFC 3339 with the community's offset,
 /// `2026-12-03T20:00:00+08:00`.
 pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
@@ -301,6 +328,24 @@ mod tests {
         assert_eq!(stats.engagement(), 104);
         assert_eq!(engagement_rate(104, 1200), Some(0.0867));
         assert_eq!(engagement_rate(5, 0), None);
+    }
+
+    #[test]
+    fn a_tally_sums_reach_and_keeps_the_most_viewed() {
+        let mut tally = Tally::default();
+        let s = |views| Stats {
+            views,
+            likes: 1,
+            comments: 2,
+            shares: 3,
+        };
+        tally.add(3, "c", s(50));
+        tally.add(1, "a", s(90));
+        tally.add(2, "b", s(90));
+        assert_eq!(tally.published, 3);
+        assert_eq!(tally.reach.views, 230);
+        assert_eq!(tally.reach.engagement(), 18);
+        assert_eq!(tally.top, Some((1, "a".into(), 90)));
     }
 
     #[test]

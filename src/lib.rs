@@ -14,6 +14,7 @@ pub mod dates;
 pub mod db;
 pub mod demo;
 pub mod forecast;
+pub mod import;
 pub mod member;
 pub mod money;
 pub mod output;

@@ -1,15 +1,17 @@
 //! One file per subcommand: arguments in, calls into db/ and the pure modules, rows out.
 //! No SQL and no formatting here.
 
+mod content;
 mod init;
 mod member;
+mod plan;
 
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ReportCommand};
 use crate::context::Context;
 
 /// Runs a parsed command line.
@@ -26,5 +28,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Member(command) => member::run(&Context::new(&cli.global)?, command),
+        Command::Content(command) => content::run(&Context::new(&cli.global)?, command),
+        Command::Plan(command) => plan::run(&Context::new(&cli.global)?, command),
+        Command::Report(ReportCommand::Content(args)) => {
+            content::report(&Context::new(&cli.global)?, &args)
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! One test binary (as xsv does) keeps link time low; each module covers one command family.
 
 mod common;
+mod content;
 mod errors;
 mod formats;
 mod init;
