@@ -4,6 +4,7 @@
 //! benchmarks and fuzz targets reach the same code. Data flows one way: arguments -> command ->
 //! (pure core | db) -> rows -> renderer.
 
+pub mod calendar;
 pub mod chart;
 pub mod cli;
 pub mod commands;
@@ -14,6 +15,7 @@ pub mod dates;
 pub mod db;
 pub mod demo;
 pub mod forecast;
+pub mod ics;
 pub mod import;
 pub mod member;
 pub mod money;

@@ -8,3 +8,4 @@ mod errors;
 mod formats;
 mod init;
 mod member;
+mod plan;
