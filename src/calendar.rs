@@ -13,7 +13,7 @@ use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Table, Width};
 use crate::sanitize::sanitize;
 
 /// Width used when the output is not a terminal (a table asked for with `--format table`).
-pub const DEFAULT_WIDTH: u16 = 120;
+pub const DEFAULT_WIDTH: u16 = 100;
 
 /// Narrowest grid drawn; below it columns would hold less than a time of day.
 const MIN_WIDTH: u16 = 50;
@@ -128,7 +128,7 @@ fn cell_text(date: NaiveDate, day: Option<&Day>, today: NaiveDate) -> String {
     }
     for e in &day.entries {
         let mark = if e.filled { FILLED } else { OPEN };
-        let _ = write!(text, "\n{mark} {} #{}\n{}", e.time, e.id, e.kind);
+        let _ = write!(text, "\n{mark} {}\n#{} {}", e.time, e.id, e.kind);
         if !e.label.is_empty() {
             // One line per entry keeps the grid calm; the table wraps long titles.
             let label = sanitize(&e.label).replace(['\n', '\r'], " ");
@@ -192,8 +192,10 @@ mod tests {
         for day in WEEKDAYS {
             assert!(text.contains(day), "{text}");
         }
-        assert!(text.contains("[x] 20:00 #2"), "{text}");
-        assert!(text.contains("[ ] 21:00 #3"), "{text}");
+        assert!(text.contains("[x] 20:00"), "{text}");
+        assert!(text.contains("#2 article"), "{text}");
+        assert!(text.contains("[ ] 21:00"), "{text}");
+        assert!(text.contains("#3 qa 每周答疑"), "{text}");
         assert!(text.contains("12-01 today"), "{text}");
         assert!(text.contains("skipped: 圣诞"), "{text}");
         assert!(

@@ -196,8 +196,14 @@ fn show_draws_a_month_grid_and_lists_rows_in_csv() {
     let grid = env.ok(&["plan", "show", "--month", "2026-12", "--format", "table"]);
     assert!(grid.starts_with("December 2026\n"), "{grid}");
     assert!(grid.contains("Mon") && grid.contains("Sun"), "{grid}");
-    assert!(grid.contains("[x] 20:00 #2"), "{grid}");
-    assert!(grid.contains("[ ] 20:00 #1"), "{grid}");
+    assert!(
+        grid.contains("[x] 20:00") && grid.contains("#2 article"),
+        "{grid}"
+    );
+    assert!(
+        grid.contains("[ ] 20:00") && grid.contains("#1 article"),
+        "{grid}"
+    );
     for line in grid.lines() {
         assert!(unicode_width::UnicodeWidthStr::width(line) <= 120, "{line}");
     }
