@@ -394,3 +394,49 @@ fn bad_rules_and_missing_rules_are_named() {
     let err = env.fails(&["plan", "generate"]);
     assert!(err.contains("no [[plan.rule]]"), "{err}");
 }
+
+#[test]
+fn slots_keep_their_wall_clock_time_across_a_daylight_saving_change() {
+    let env = Env::new();
+    edit_config(
+        &env,
+        "timezone = \"Asia/Shanghai\"",
+        "timezone = \"Europe/Berlin\"",
+    );
+    // Berlin moves to summer time on Sunday 28 March 2027.
+    env.ok(&[
+        "plan",
+        "generate",
+        "--from",
+        "2027-03-21",
+        "--until",
+        "2027-04-04",
+    ]);
+    let rows = show_csv(&env, &["--from", "2027-03-21", "--until", "2027-04-04"]);
+    let qa: Vec<(&str, &str)> = rows[1..]
+        .iter()
+        .filter(|r| r[5] == "qa")
+        .map(|r| (r[3].as_str(), r[12].as_str()))
+        .collect();
+    assert_eq!(
+        qa,
+        [
+            ("21:00", "2027-03-21T21:00:00+01:00"),
+            ("21:00", "2027-03-28T21:00:00+02:00"),
+            ("21:00", "2027-04-04T21:00:00+02:00"),
+        ]
+    );
+    let ics = env.ok(&[
+        "plan",
+        "export",
+        "--from",
+        "2027-03-21",
+        "--until",
+        "2027-04-04",
+    ]);
+    assert!(ics.contains("BEGIN:DAYLIGHT\r\nDTSTART:20270328T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"), "{ics}");
+    assert!(
+        ics.contains("DTSTART;TZID=Europe/Berlin:20270328T210000\r\n"),
+        "{ics}"
+    );
+}
