@@ -83,6 +83,13 @@ pub enum Command {
     /// Income of every kind: record, refund, list and import payments
     #[command(subcommand)]
     Revenue(RevenueCommand),
+    /// Content: ideas, drafts, review, scheduling, publishing and reach
+    #[command(subcommand)]
+    Content(ContentCommand),
+
+    /// The content calendar: slots from the [plan] cadence, gaps, assignments, iCalendar export
+    #[command(subcommand)]
+    Plan(PlanCommand),
 
     /// Reports over the whole community
     #[command(subcommand)]
@@ -755,6 +762,15 @@ pub enum ReportCommand {
         community report revenue --by course --format csv\n\n\
         The README defines every figure (\"Courses and income\").")]
     Revenue(ReportRevenueArgs),
+
+    /// Published content by kind, topic or month: count, reach, engagement, top item
+    #[command(after_help = "Examples:\n  \
+        community report content                   # by kind\n  \
+        community report content --by month --from 2026-01-01\n  \
+        community report content --by topic --format csv\n\n\
+        Reach is each item's latest snapshot; engagement is likes + comments + shares, and\n\
+        engagement_rate is engagement / views.")]
+    Content(ReportContentArgs),
 }
 
 #[derive(Debug, Args)]
@@ -915,6 +931,409 @@ pub struct ForecastRevenueArgs {
     pub rate: Option<String>,
     #[command(flatten)]
     pub output: ForecastOutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContentCommand {
+    /// Add a piece of content (an idea unless --status says otherwise); prints its id
+    #[command(after_help = "Examples:\n  \
+        community content add --title \"所有权与借用详解\" --kind article --topic 编程技术\n  \
+        community content add --title \"Rust 直播答疑\" --kind live --status draft --url https://example.com/live/3")]
+    Add(ContentAddArgs),
+
+    /// List content, filtered and sorted, with its latest reach
+    #[command(after_help = "Examples:\n  \
+        community content list --status review --kind video --topic 职业发展 --format csv\n  \
+        community content list --status published --sort views --desc --limit 10\n  \
+        community content list --search Rust --published-after 2026-01-01")]
+    List(ContentListArgs),
+
+    /// Show one piece of content: every field, its slot and its reach history
+    #[command(after_help = "Examples:\n  \
+        community content show 12\n  \
+        community content show 12 --format json")]
+    Show {
+        /// Content id
+        id: i64,
+    },
+
+    /// Change the title, kind, topic, url or (within the workflow) status
+    #[command(after_help = "Examples:\n  \
+        community content edit 12 --title \"所有权、借用与生命周期\"\n  \
+        community content edit 12 --topic 编程技术 --url \"\"   # an empty value clears an optional field\n  \
+        community content edit 12 --status draft            # an idea someone started writing")]
+    Edit(ContentEditArgs),
+
+    /// Remove a piece of content with its reach history (asks first)
+    #[command(after_help = "Examples:\n  \
+        community content remove 12\n  \
+        community content remove 12 --yes")]
+    Remove {
+        /// Content id
+        id: i64,
+    },
+
+    /// Send an idea or a draft to review
+    #[command(after_help = "Examples:\n  \
+        community content submit 12")]
+    Submit {
+        /// Content id
+        id: i64,
+    },
+
+    /// Pass review: schedule at --at, at the time already set, or at its plan slot's time
+    #[command(after_help = "Examples:\n  \
+        community content approve 12\n  \
+        community content approve 12 --at \"2026-12-03 20:00\"")]
+    Approve {
+        /// Content id
+        id: i64,
+        /// When it goes out, in the community's timezone
+        #[arg(long, value_name = "DATETIME")]
+        at: Option<String>,
+    },
+
+    /// Send content in review back to draft, saying why
+    #[command(after_help = "Examples:\n  \
+        community content reject 12 --reason \"开头太长，先讲结论\"")]
+    Reject {
+        /// Content id
+        id: i64,
+        /// What to change before it comes back to review
+        #[arg(long)]
+        reason: String,
+    },
+
+    /// Schedule reviewed content (or move a scheduled one) to a time
+    #[command(after_help = "Examples:\n  \
+        community content schedule 12 --at \"2026-12-03 20:00\"\n  \
+        community content schedule 12        # at the time of the plan slot it fills")]
+    Schedule {
+        /// Content id
+        id: i64,
+        /// When it goes out, in the community's timezone (default: its plan slot's time)
+        #[arg(long, value_name = "DATETIME")]
+        at: Option<String>,
+    },
+
+    /// Mark reviewed or scheduled content as published (stamps published_at)
+    #[command(after_help = "Examples:\n  \
+        community content publish 12\n  \
+        community content publish 12 --at \"2026-12-03 20:05\" --url https://example.com/p/12")]
+    Publish {
+        /// Content id
+        id: i64,
+        /// When it went out (default: now)
+        #[arg(long, value_name = "DATETIME")]
+        at: Option<String>,
+        /// Where it can be read
+        #[arg(long)]
+        url: Option<String>,
+    },
+
+    /// Archive content (a dropped idea, or a post taken down)
+    #[command(after_help = "Examples:\n  \
+        community content archive 12")]
+    Archive {
+        /// Content id
+        id: i64,
+    },
+
+    /// Record a dated snapshot of reach, or show the history
+    #[command(after_help = "Examples:\n  \
+        community content stats 12 --views 1200 --likes 80 --comments 15 --shares 9\n  \
+        community content stats 12 --views 2300 --at 2026-12-10\n  \
+        community content stats 12                 # every snapshot, newest first")]
+    Stats(ContentStatsArgs),
+
+    /// Import content from CSV (FILE or - for stdin): all rows or none
+    #[command(after_help = "Examples:\n  \
+        community content import content.csv\n  \
+        community content import content.csv --dry-run\n  \
+        cargo run --example generate -- content 5000 | community content import -\n\n\
+        Columns (header row, any order; only title and kind are required):\n  \
+        title,kind,status,topic,scheduled_for,published_at,url,views,likes,comments,shares\n\
+        A row with a url updates the content with that url; one without updates the content\n\
+        with the same title and kind and no url. Reach numbers become today's snapshot.")]
+    Import(ContentImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ContentAddArgs {
+    /// Title
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Kind: article, video, live, discussion, qa, event
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Topic, e.g. one of the [audience] interests
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Status to start in: idea, draft or review
+    #[arg(long, default_value = "idea")]
+    pub status: String,
+    /// Where it can be (or will be) read
+    #[arg(long)]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ContentListArgs {
+    /// Only this status: idea, draft, review, scheduled, published, archived
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only this kind: article, video, live, discussion, qa, event
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only this topic (exact)
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Text in the title, topic or url
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Published on or after this date
+    #[arg(long, value_name = "DATE")]
+    pub published_after: Option<String>,
+    /// Published on or before this date
+    #[arg(long, value_name = "DATE")]
+    pub published_before: Option<String>,
+    /// Sort by this column
+    #[arg(long, value_enum, default_value_t = ContentSortKey::Id)]
+    pub sort: ContentSortKey,
+    /// Sort in descending order
+    #[arg(long)]
+    pub desc: bool,
+    /// At most this many rows
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+}
+
+/// Columns `content list` can sort by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum ContentSortKey {
+    #[default]
+    Id,
+    Title,
+    Kind,
+    Status,
+    Topic,
+    ScheduledFor,
+    PublishedAt,
+    Views,
+}
+
+#[derive(Debug, Args)]
+pub struct ContentEditArgs {
+    /// Content id
+    pub id: i64,
+    /// New title
+    #[arg(long)]
+    pub title: Option<String>,
+    /// New kind
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// New topic ("" clears it)
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// New url ("" clears it)
+    #[arg(long)]
+    pub url: Option<String>,
+    /// New status, within the workflow (idea, draft, review, archived; the other moves have
+    /// their own commands)
+    #[arg(long)]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ContentStatsArgs {
+    /// Content id
+    pub id: i64,
+    /// Views (reads, plays, attendees)
+    #[arg(long, value_name = "N")]
+    pub views: Option<String>,
+    /// Likes
+    #[arg(long, value_name = "N")]
+    pub likes: Option<String>,
+    /// Comments
+    #[arg(long, value_name = "N")]
+    pub comments: Option<String>,
+    /// Shares
+    #[arg(long, value_name = "N")]
+    pub shares: Option<String>,
+    /// The day the numbers were read (default: today); one snapshot per day
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<String>,
+}
+
+/// What an import does with a row whose content already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum OnConflict {
+    /// Overwrite its fields with the row's
+    #[default]
+    Update,
+    /// Leave it as it is
+    Skip,
+    /// Fail the whole import
+    Error,
+}
+
+#[derive(Debug, Args)]
+pub struct ContentImportArgs {
+    /// CSV file with a header row, or - for stdin
+    pub file: PathBuf,
+    /// Check every row and report, but write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// What to do with a row whose content already exists
+    #[arg(long, value_enum, default_value_t = OnConflict::Update)]
+    pub on_conflict: OnConflict,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Make the calendar's slots from [plan] in community.toml (idempotent)
+    #[command(after_help = "Examples:\n  \
+        community plan generate --from 2026-12-01 --weeks 8\n  \
+        community plan generate --until 2027-01-31\n  \
+        community plan generate --dry-run        # what would change after editing [plan]\n\n\
+        Slots before today are history and never change. From today on, slots follow the rules:\n\
+        missing ones are added, open ones the rules no longer make are removed, and assigned\n\
+        ones the rules no longer make are kept and reported.")]
+    Generate(PlanGenerateArgs),
+
+    /// The calendar: a month grid on a terminal, one row per slot in csv and json
+    #[command(after_help = "Examples:\n  \
+        community plan show                         # this month\n  \
+        community plan show --month 2026-12\n  \
+        community plan show --week 2026-W49\n  \
+        community plan show --from 2026-12-01 --until 2027-01-31 --format csv")]
+    Show(PlanRangeArgs),
+
+    /// Open slots (nothing assigned), soonest first
+    #[command(after_help = "Examples:\n  \
+        community plan gaps\n  \
+        community plan gaps --within 30d --format csv")]
+    Gaps {
+        /// How far ahead to look from today, e.g. 14d, 4w, 2m
+        #[arg(long, default_value = "14d", value_name = "SPAN")]
+        within: String,
+    },
+
+    /// Fill a slot with a piece of content
+    #[command(after_help = "Examples:\n  \
+        community plan assign 7 12                 # slot 7 gets content 12\n  \
+        community plan assign weekly-article@2026-12-03T20:00 12")]
+    Assign {
+        /// Slot id (or its key, rule@YYYY-MM-DDTHH:MM)
+        slot: String,
+        /// Content id
+        content: i64,
+    },
+
+    /// Empty a slot
+    #[command(after_help = "Examples:\n  \
+        community plan unassign 7")]
+    Unassign {
+        /// Slot id (or its key, rule@YYYY-MM-DDTHH:MM)
+        slot: String,
+    },
+
+    /// Skip a day (a holiday): it gets no slots; without DATE, list skipped days
+    #[command(after_help = "Examples:\n  \
+        community plan skip 2026-12-25 --reason 圣诞\n  \
+        community plan skip 2026-12-25 --undo\n  \
+        community plan skip                         # every skipped day")]
+    Skip(PlanSkipArgs),
+
+    /// Write the calendar as iCalendar (RFC 5545) for Google, Apple or Outlook calendars
+    #[command(after_help = "Examples:\n  \
+        community plan export --format ics > plan.ics\n  \
+        community plan export --from 2026-12-01 --until 2027-01-31 --output plan.ics\n\n\
+        Each slot keeps its UID across exports, so importing a newer file updates the events\n\
+        instead of adding them twice. Only --format ics (the default here) is accepted.")]
+    Export(PlanExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanGenerateArgs {
+    /// First day (default: today)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// How many weeks from --from (default: [plan] weeks, else 8)
+    #[arg(long, value_name = "N", conflicts_with = "until",
+          value_parser = clap::value_parser!(u32).range(1..=260))]
+    pub weeks: Option<u32>,
+    /// Last day, included
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Show what would change, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanRangeArgs {
+    /// A month, e.g. 2026-12 (default: this month)
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["week", "from", "until"])]
+    pub month: Option<String>,
+    /// An ISO week, e.g. 2026-W49
+    #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["from", "until"])]
+    pub week: Option<String>,
+    /// First day
+    #[arg(long, value_name = "DATE", requires = "until")]
+    pub from: Option<String>,
+    /// Last day, included
+    #[arg(long, value_name = "DATE", requires = "from")]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanSkipArgs {
+    /// The day to skip
+    #[arg(value_name = "DATE")]
+    pub date: Option<String>,
+    /// Why (a holiday's name)
+    #[arg(long, requires = "date", conflicts_with = "undo")]
+    pub reason: Option<String>,
+    /// Stop skipping the day (run `plan generate` to fill it again)
+    #[arg(long, requires = "date")]
+    pub undo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanExportArgs {
+    /// First day (default: the first of this month)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day, included (default: the last slot)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Write to this file instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportContentArgs {
+    /// How to group published content
+    #[arg(long, value_enum, default_value_t = ContentGroup::Kind)]
+    pub by: ContentGroup,
+    /// Published on or after this date
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Published on or before this date
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+}
+
+/// How `report content` groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ContentGroup {
+    #[default]
+    Kind,
+    Topic,
+    Month,
 }
 
 #[cfg(test)]

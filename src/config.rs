@@ -13,6 +13,7 @@ use thiserror::Error;
 use toml::Spanned;
 
 use crate::money::{Currency, Money};
+use crate::plan::{Plan, PlanConfig, PlanError};
 
 /// The annotated example, written by `community init` and used when there is no config.
 pub const EXAMPLE: &str = include_str!("../community.example.toml");
@@ -41,9 +42,12 @@ pub struct Config {
     pub tiers: Vec<Tier>,
     #[serde(default)]
     pub points: Points,
-    /// Content cadence, read by `plan`; kept as raw TOML until the planner owns it.
+    /// Content cadence as written: `[plan]` and its `[[plan.rule]]` tables.
     #[serde(default)]
-    pub plan: Option<toml::Table>,
+    pub plan: PlanConfig,
+    /// `plan`, validated by `Config::parse`: what `community plan` generates from.
+    #[serde(skip)]
+    pub cadence: Plan,
 }
 
 /// Who the community is for and why it exists (positioning), plus locale.
@@ -267,6 +271,11 @@ impl Config {
                 });
             }
         }
+        self.cadence = self.plan.validate().map_err(|err| ConfigError {
+            path: label.to_string(),
+            line: plan_error_line(&self.plan, &err, text),
+            message: err.to_string(),
+        })?;
         Ok(())
     }
 
@@ -306,6 +315,39 @@ fn is_tier_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+}
+
+/// The line of the `[[plan.rule]]` header of the first rule a plan error names (rules are
+/// named by their quoted name, or `rule #N` when the name itself is at fault), else of `[plan]`;
+/// 0 when neither header is written out (an inline table).
+fn plan_error_line(plan: &PlanConfig, err: &PlanError, text: &str) -> usize {
+    let header_line = |header: &str, nth: usize| {
+        let mut offset = 0;
+        let mut seen = 0;
+        for line in text.split_inclusive('\n') {
+            if line.trim_start().starts_with(header) {
+                if seen == nth {
+                    return line_of(text, offset..offset);
+                }
+                seen += 1;
+            }
+            offset += line.len();
+        }
+        0
+    };
+    let PlanError::Config(errors) = err else {
+        return header_line("[plan]", 0);
+    };
+    let index = errors.iter().find_map(|e| {
+        let rule = e.rule.as_deref()?;
+        plan.rules.iter().enumerate().find_map(|(i, r)| {
+            (format!("{:?}", r.name) == rule || format!("rule #{}", i + 1) == rule).then_some(i)
+        })
+    });
+    match index {
+        Some(i) => header_line("[[plan.rule]]", i),
+        None => header_line("[plan]", 0),
+    }
 }
 
 /// 1-based line of a byte offset.
@@ -423,6 +465,63 @@ mod tests {
         let config = parse(text).unwrap();
         let minor: Vec<i64> = config.tiers.iter().map(|t| t.price_minor.minor()).collect();
         assert_eq!(minor, [19_900, 1_990, 129_900]);
+    }
+
+    #[test]
+    fn the_example_cadence_fills_two_months_sensibly() {
+        let config = parse(EXAMPLE).unwrap();
+        assert_eq!(config.plan, {
+            #[derive(Deserialize)]
+            struct File {
+                plan: PlanConfig,
+            }
+            toml::from_str::<File>(include_str!("../examples/plan-section.toml"))
+                .unwrap()
+                .plan
+        });
+        let from = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let until = chrono::NaiveDate::from_ymd_opt(2027, 1, 31).unwrap();
+        let slots = config
+            .cadence
+            .generate(
+                from,
+                until,
+                &Default::default(),
+                config.community.timezone,
+                &config.audience.interests,
+            )
+            .unwrap();
+        let count = |kind: crate::plan::Kind| slots.iter().filter(|s| s.kind == kind).count();
+        // Two articles a week, a weekly Q&A, a monthly live, one quarterly get-together.
+        assert_eq!(count(crate::plan::Kind::Article), 18);
+        assert_eq!(count(crate::plan::Kind::Qa), 9);
+        assert_eq!(count(crate::plan::Kind::Live), 2);
+        assert_eq!(count(crate::plan::Kind::Event), 1);
+        assert!(slots.iter().all(|s| s.topic.is_some()));
+    }
+
+    #[test]
+    fn a_bad_plan_rule_names_the_rule_the_key_and_its_line() {
+        let text = format!(
+            "{EXAMPLE}\n[[plan.rule]]\nname = \"late\"\nevery = \"week\"\non = [\"fri\"]\nat = \"25:00\"\nkind = \"podcast\"\n"
+        );
+        let header = text.lines().count() - 5;
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!("community.toml:{header}:")),
+            "{err}"
+        );
+        assert!(err.contains("\"late\": `at`: \"25:00\""), "{err}");
+        assert!(
+            err.contains("`kind`: unknown content kind \"podcast\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn no_plan_section_means_no_rules() {
+        let text = "[community]\nname = \"x\"\n[[tier]]\nname = \"free\"\nprice = 0\n";
+        assert!(parse(text).unwrap().cadence.rules.is_empty());
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub struct Context {
     pub config: Config,
     pub db_path: PathBuf,
     pub format: Format,
+    /// --format was given (not settled by whether stdout is a terminal).
+    pub format_given: bool,
     /// The terminal's width when stdout is one; text is then sanitised.
     pub terminal: Option<u16>,
     pub today: NaiveDate,
@@ -81,6 +83,7 @@ impl Context {
             } else {
                 Format::Csv
             }),
+            format_given: global.format.is_some(),
             terminal,
             today,
             interactive: !global.yes

@@ -4,10 +4,12 @@
 //! benchmarks and fuzz targets reach the same code. Data flows one way: arguments -> command ->
 //! (pure core | db) -> rows -> renderer.
 
+pub mod calendar;
 pub mod chart;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod content;
 pub mod context;
 pub mod course;
 pub mod csv_input;
@@ -15,6 +17,7 @@ pub mod dates;
 pub mod db;
 pub mod demo;
 pub mod forecast;
+pub mod ics;
 pub mod import;
 pub mod member;
 pub mod money;

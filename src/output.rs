@@ -30,6 +30,8 @@ pub enum Format {
     Json,
     /// One JSON object per line
     Jsonl,
+    /// iCalendar (RFC 5545); only `plan export` writes it
+    Ics,
 }
 
 /// A row type: its serialized field names must be exactly `COLUMNS`, in order.
@@ -105,6 +107,9 @@ impl<W: Write> Renderer<W> {
             }
             Format::Json => Inner::Json { out, first: true },
             Format::Jsonl => Inner::Jsonl(out),
+            Format::Ics => anyhow::bail!(
+                "--format ics is for `community plan export`; lists and reports come as table, csv, tsv, json or jsonl"
+            ),
         };
         Ok(Renderer {
             inner,
@@ -507,6 +512,15 @@ mod tests {
         r.write(&rows[0]).unwrap();
         r.finish().unwrap();
         assert!(String::from_utf8(out).unwrap().contains("\"=HYPERLINK"));
+    }
+
+    #[test]
+    fn ics_is_refused_for_lists() {
+        let mut out = Vec::new();
+        let err = render_all(Format::Ics, &mut out, None, &sample())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("plan export"), "{err}");
     }
 
     #[test]

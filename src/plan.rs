@@ -562,6 +562,16 @@ pub struct Plan {
     pub rules: Vec<Rule>,
 }
 
+impl Default for Plan {
+    /// No rules: what a community.toml without `[plan]` means.
+    fn default() -> Self {
+        Plan {
+            weeks: DEFAULT_WEEKS,
+            rules: Vec::new(),
+        }
+    }
+}
+
 /// A validated rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
@@ -1169,6 +1179,89 @@ fn days_in_month(year: i32, month: u32) -> Option<u32> {
     (28..=31)
         .rev()
         .find(|&d| NaiveDate::from_ymd_opt(year, month, d).is_some())
+}
+
+// ---------------------------------------------------------------------------
+// Reconciling stored slots with the rules
+// ---------------------------------------------------------------------------
+
+/// A slot as stored, reduced to what reconciliation compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub id: i64,
+    pub key: SlotKey,
+    pub kind: Kind,
+    pub topic: Option<String>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Content assigned to the slot, if any.
+    pub content: Option<i64>,
+}
+
+/// What it takes to make the stored slots of a range follow the rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reconciliation {
+    /// Slots the rules make that are not stored yet.
+    pub insert: Vec<Slot>,
+    /// Stored slots whose rule now gives them another kind, topic, time zone offset or
+    /// duration (same rule, same local start): refreshed in place, assignment kept.
+    pub update: Vec<(i64, Slot)>,
+    /// Stored slots with nothing assigned that the rules no longer make.
+    pub delete: Vec<i64>,
+    /// Stored slots with content assigned that the rules no longer make: kept, reported.
+    pub misfits: Vec<i64>,
+}
+
+impl Reconciliation {
+    pub fn is_empty(&self) -> bool {
+        self.insert.is_empty()
+            && self.update.is_empty()
+            && self.delete.is_empty()
+            && self.misfits.is_empty()
+    }
+}
+
+/// Compares the slots stored for a range with those the rules generate for it.
+///
+/// The past is history: stored slots before `today` are never touched, and generated ones
+/// before `today` are not added. From `today` on, slots follow the rules: missing ones are
+/// added, changed ones refreshed, and ones the rules no longer make (a rule removed or
+/// changed, a day skipped) are deleted when nothing is assigned to them, or kept and reported
+/// when something is. Running it again on its own result changes nothing.
+pub fn reconcile(stored: &[Stored], generated: Vec<Slot>, today: NaiveDate) -> Reconciliation {
+    let future = |local: NaiveDateTime| local.date() >= today;
+    let wanted: std::collections::HashMap<SlotKey, Slot> = generated
+        .into_iter()
+        .filter(|s| future(s.local_start))
+        .map(|s| (s.key(), s))
+        .collect();
+    let mut out = Reconciliation::default();
+    let mut present = HashSet::new();
+    for slot in stored {
+        present.insert(&slot.key);
+        if !future(slot.key.local_start) {
+            continue;
+        }
+        match wanted.get(&slot.key) {
+            Some(want) => {
+                if (want.kind, &want.topic, want.start, want.end)
+                    != (slot.kind, &slot.topic, slot.start, slot.end)
+                {
+                    out.update.push((slot.id, want.clone()));
+                }
+            }
+            None if slot.content.is_some() => out.misfits.push(slot.id),
+            None => out.delete.push(slot.id),
+        }
+    }
+    out.insert = wanted
+        .into_iter()
+        .filter(|(key, _)| !present.contains(key))
+        .map(|(_, slot)| slot)
+        .collect();
+    out.insert
+        .sort_by(|a, b| (a.start, &a.rule, a.local_start).cmp(&(b.start, &b.rule, b.local_start)));
+    out
 }
 
 // ---------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 //! One file per subcommand: arguments in, calls into db/ and the pure modules, rows out.
 //! No SQL and no formatting here.
 
+mod content;
 mod course;
 mod forecast;
 mod init;
 mod member;
 mod member_io;
+mod plan;
 mod report;
 mod revenue;
 
@@ -35,5 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Course(command) => course::run(&Context::new(&cli.global)?, command),
         Command::Revenue(command) => revenue::run(&Context::new(&cli.global)?, command),
         Command::Report(command) => report::run(&Context::new(&cli.global)?, command),
+        Command::Content(command) => content::run(&Context::new(&cli.global)?, command),
+        Command::Plan(command) => plan::run(&Context::new(&cli.global)?, command),
     }
 }

@@ -23,6 +23,7 @@ use crate::revenue::{
 pub fn run(ctx: &Context, command: ReportCommand) -> Result<ExitCode> {
     match command {
         ReportCommand::Revenue(args) => revenue(ctx, &args),
+        ReportCommand::Content(args) => return super::content::report(ctx, &args),
     }?;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,9 +2,11 @@
 //! each table family has a file of free functions taking `&Connection` to read and
 //! `&Transaction` to write. Knows nothing of clap or output formats.
 
+pub mod content;
 pub mod courses;
 pub mod members;
 pub mod payments;
+pub mod plan;
 pub mod series;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +19,7 @@ use thiserror::Error;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_members.sql"),
     include_str!("migrations/0002_revenue.sql"),
+    include_str!("migrations/0003_content.sql"),
 ];
 
 /// The schema version this build writes.

@@ -68,19 +68,45 @@ pub fn active_or_cancelled_by_tier(
         .collect()
 }
 
-/// Views in each of `months` of one content item (`Some(id)`) or of all items, from the
-/// dated snapshots in `content_stats`.
-///
-/// `None` in this schema: it has no `content_stats` table yet (the content commands add it).
-/// The test `views_and_course_sales_wait_for_their_tables` fails the day a migration adds
-/// one, so that this function learns to read it.
+/// Views gained in each of `months` by one content item (`Some(id)`) or by all items. Stats
+/// are dated snapshots of running totals, so a month's views are the total at its end (each
+/// item's latest snapshot on or before that day) less the total at the previous month's end.
+/// `None` when no snapshot exists at all.
 pub fn content_views_by_month(
     conn: &Connection,
     content: Option<i64>,
     months: &[YearMonth],
 ) -> rusqlite::Result<Option<Vec<f64>>> {
-    let _ = (conn, content, months);
-    Ok(None)
+    let any: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM content_stats WHERE ?1 IS NULL OR content_id = ?1)",
+        [content],
+        |r| r.get(0),
+    )?;
+    if !any {
+        return Ok(None);
+    }
+    let mut total_at = conn.prepare_cached(
+        "SELECT coalesce(sum(s.views), 0) FROM content_stats s \
+         WHERE (?2 IS NULL OR s.content_id = ?2) \
+         AND s.day = (SELECT max(day) FROM content_stats l WHERE l.content_id = s.content_id AND l.day <= ?1)",
+    )?;
+    let mut total = |day: NaiveDate| -> rusqlite::Result<i64> {
+        total_at.query_row(rusqlite::params![day, content], |r| r.get(0))
+    };
+    let Some(first) = months.first() else {
+        return Ok(Some(Vec::new()));
+    };
+    let mut before = match first.prev() {
+        Some(prev) => total(prev.last_day())?,
+        None => 0,
+    };
+    let mut views = Vec::with_capacity(months.len());
+    for month in months {
+        let now = total(month.last_day())?;
+        views.push((now - before).max(0) as f64);
+        before = now;
+    }
+    Ok(Some(views))
 }
 
 /// Net course sales (course payments less their refunds) in each of `months`, in minor
@@ -243,27 +269,51 @@ mod tests {
     }
 
     #[test]
-    fn views_and_course_sales_wait_for_their_tables() {
-        // When a migration adds content_stats or a payments ledger, this fails: teach
-        // content_views_by_month and course_sales_by_month to read them, then update it.
+    fn without_stats_or_sales_there_is_no_series() {
         let conn = crate::db::memory();
-        let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        assert!(
-            !tables.iter().any(|t| t == "content_stats"),
-            "content_stats exists now: read it in db/series.rs"
-        );
         let months = [YearMonth::new(2026, 10).unwrap()];
         assert_eq!(content_views_by_month(&conn, None, &months).unwrap(), None);
         assert_eq!(
             course_sales_by_month(&conn, &months).unwrap(),
             None,
             "no course sold yet"
+        );
+    }
+
+    #[test]
+    fn views_per_month_are_differences_of_running_totals() {
+        let conn = crate::db::memory();
+        conn.execute_batch(
+            "INSERT INTO content (id, title, kind, status, created_at, updated_at) VALUES
+               (1, 'a', 'article', 'draft', 'x', 'x'), (2, 'b', 'video', 'draft', 'x', 'x');
+             INSERT INTO content_stats (content_id, day, views, likes, comments, shares, recorded_at) VALUES
+               (1, '2026-08-20', 100, 0, 0, 0, 'x'),
+               (1, '2026-09-10', 150, 0, 0, 0, 'x'),
+               (1, '2026-09-30', 180, 0, 0, 0, 'x'),
+               (2, '2026-10-05', 40, 0, 0, 0, 'x'),
+               (1, '2026-10-31', 200, 0, 0, 0, 'x')",
+        )
+        .unwrap();
+        let months = [
+            YearMonth::new(2026, 9).unwrap(),
+            YearMonth::new(2026, 10).unwrap(),
+            YearMonth::new(2026, 11).unwrap(),
+        ];
+        assert_eq!(
+            content_views_by_month(&conn, None, &months)
+                .unwrap()
+                .unwrap(),
+            [80.0, 60.0, 0.0]
+        );
+        assert_eq!(
+            content_views_by_month(&conn, Some(2), &months)
+                .unwrap()
+                .unwrap(),
+            [0.0, 40.0, 0.0]
+        );
+        assert_eq!(
+            content_views_by_month(&conn, Some(3), &months).unwrap(),
+            None
         );
     }
 

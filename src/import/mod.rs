@@ -5,6 +5,8 @@
 //! Reading and mapping are pure and streamed; only `apply` touches the database, through db/.
 
 pub mod apply;
+pub mod content;
+pub mod csv_file;
 pub mod fields;
 pub mod presets;
 pub mod reader;

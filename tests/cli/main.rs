@@ -3,6 +3,7 @@
 //! One test binary (as xsv does) keeps link time low; each module covers one command family.
 
 mod common;
+mod content;
 mod course;
 mod errors;
 mod forecast;
@@ -10,4 +11,5 @@ mod formats;
 mod import;
 mod init;
 mod member;
+mod plan;
 mod revenue;
