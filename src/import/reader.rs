@@ -68,6 +68,75 @@ pub struct ShapeError {
     pub record: StringRecord,
 }
 
+/// Turns every CRLF into LF as bytes stream through (a CR alone is left as it is), and ends
+/// the stream with an LF if it does not end with one.
+struct CrlfToLf<R> {
+    inner: R,
+    /// A CR ended the last chunk; whether it is kept depends on the next byte.
+    pending_cr: bool,
+    /// The last byte handed out, to know whether a final LF is needed.
+    last: Option<u8>,
+}
+
+impl<R: BufRead> CrlfToLf<R> {
+    fn new(inner: R) -> Self {
+        CrlfToLf {
+            inner,
+            pending_cr: false,
+            last: None,
+        }
+    }
+}
+
+impl<R: BufRead> Read for CrlfToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let data = self.inner.fill_buf()?;
+            if data.is_empty() {
+                let byte = if std::mem::take(&mut self.pending_cr) {
+                    b'\r'
+                } else if self.last.is_some_and(|b| b != b'\n') {
+                    b'\n'
+                } else {
+                    return Ok(0);
+                };
+                buf[0] = byte;
+                self.last = Some(byte);
+                return Ok(1);
+            }
+            let (mut n, mut used) = (0, 0);
+            if std::mem::take(&mut self.pending_cr) && data[0] != b'\n' {
+                buf[0] = b'\r';
+                n = 1;
+            }
+            while used < data.len() && n < buf.len() {
+                let b = data[used];
+                used += 1;
+                if b == b'\r' {
+                    match data.get(used) {
+                        None => {
+                            self.pending_cr = true;
+                            continue;
+                        }
+                        Some(b'\n') => continue,
+                        Some(_) => {}
+                    }
+                }
+                buf[n] = b;
+                n += 1;
+            }
+            self.inner.consume(used);
+            if n > 0 {
+                self.last = Some(buf[n - 1]);
+                return Ok(n);
+            }
+        }
+    }
+}
+
 /// Counts bytes as they are read, for a progress bar.
 struct Counting<R> {
     inner: R,
@@ -160,6 +229,9 @@ impl Rows {
         };
         let (headers, inner) = match format {
             InputFormat::Csv | InputFormat::Tsv => {
+                // LF only, and a final LF: then where the reader stands after a record gives
+                // its line exactly (csv's own record positions are off after CRLF).
+                let reader: Box<dyn Read> = Box::new(CrlfToLf::new(BufReader::new(reader)));
                 let mut reader = csv::ReaderBuilder::new()
                     .delimiter(if format == InputFormat::Tsv {
                         b'\t'
@@ -231,7 +303,11 @@ impl Rows {
                 {
                     return Ok(None);
                 }
-                let line = raw.position().map_or(0, |p| p.line());
+                let inner_newlines = raw
+                    .iter()
+                    .map(|f| f.iter().filter(|b| **b == b'\n').count() as u64)
+                    .sum::<u64>();
+                let line = reader.position().line().saturating_sub(inner_newlines + 1);
                 // A blank line is not a member; spreadsheets leave them at the end.
                 if raw.len() == 1 && raw[0].is_empty() {
                     continue;
@@ -468,6 +544,29 @@ mod tests {
             rows.iter()
                 .any(|r| r.as_ref().unwrap().record.iter().any(|c| c.contains('\n')))
         );
+    }
+
+    #[test]
+    fn line_numbers_are_exact_with_crlf_blank_lines_and_embedded_breaks() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, eol) in [("crlf.csv", "\r\n"), ("lf.csv", "\n")] {
+            let text = [
+                "email,name",
+                "a@x.org,A",
+                "",
+                "b@x.org,B",
+                "\"c@x.org\",\"two",
+                "lines\"",
+                "d@x.org,D",
+                "",
+            ]
+            .join(eol);
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            let (_, rows) = all(path.to_str().unwrap(), None).unwrap();
+            let lines: Vec<u64> = rows.iter().map(|r| r.as_ref().unwrap().line).collect();
+            assert_eq!(lines, [2, 4, 5, 7], "{name}");
+        }
     }
 
     #[test]
