@@ -83,9 +83,9 @@ impl Clock {
         if self.naive_is_utc {
             dates::parse_datetime_loose(text, chrono_tz::UTC)
                 .map(|t| t.with_timezone(&self.tz).date_naive())
-                .map_err(|e| e.to_string())
+                .map_err(reason)
         } else {
-            dates::parse_date_loose(text, self.tz).map_err(|e| e.to_string())
+            dates::parse_date_loose(text, self.tz).map_err(reason)
         }
     }
 
@@ -98,7 +98,23 @@ impl Clock {
         };
         dates::parse_datetime_loose(text, zone)
             .map(|t: chrono::DateTime<Utc>| dates::format_timestamp(t))
-            .map_err(|e| e.to_string())
+            .map_err(reason)
+    }
+}
+
+/// Why a date cell is wrong, without repeating the value (the row error names it already).
+fn reason(err: dates::DateError) -> String {
+    match err {
+        dates::DateError::DateTime { reason, .. } | dates::DateError::Date { reason, .. } => {
+            if reason.starts_with("not a recognised") {
+                format!(
+                    "{reason} (expected e.g. 2024-01-15, 2024/1/5 10:30, 2024年1月15日 or 2024-01-15T10:30:00Z)"
+                )
+            } else {
+                reason
+            }
+        }
+        other => other.to_string(),
     }
 }
 

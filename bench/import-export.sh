@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Times `community member import` and `member export` against the sqlite3 shell on the same
+# generated members, and prints medians, ratios and peak memory.
+#
+#   bash bench/import-export.sh [ROWS] [RUNS]        (defaults: 1000000 rows, 5 runs)
+#
+# References, run in the same go on the same file:
+#   import:   sqlite3's `.import --csv` into an equivalent table with a unique email index
+#   re-import: the same file again into the same database (every row unchanged)
+#   export:   `sqlite3 -csv -header DB 'SELECT * FROM members'`
+#   start-up: `community member list --limit 1` against `sqlite3 DB 'select 1'`
+# Needs: the Rust toolchain, sqlite3, GNU time (installed with apt-get when missing and root).
+set -euo pipefail
+rows=${1:-1000000}
+runs=${2:-5}
+cd "$(dirname "$0")/.."
+
+need=()
+command -v sqlite3 >/dev/null || need+=(sqlite3)
+[ -x /usr/bin/time ] || need+=(time)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "bench needs: ${need[*]}" >&2; exit 1
+  fi
+fi
+
+cargo build --release --quiet --example generate
+cargo build --release --quiet
+bin="$PWD/target/release/community"
+gen="$PWD/target/release/examples/generate"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+echo "generating $rows members..." >&2
+"$gen" members "$rows" > members.csv
+cat > ref.sql <<'SQL'
+CREATE TABLE members (name TEXT, email TEXT, phone TEXT, wechat TEXT, tier TEXT, status TEXT,
+  joined_at TEXT, expires_at TEXT, source TEXT, source_id TEXT, tags TEXT, note TEXT);
+CREATE UNIQUE INDEX members_email ON members (email COLLATE NOCASE);
+SQL
+
+# measure NAME COMMAND...: appends "seconds peak_kib" for one run to NAME.runs
+measure() {
+  local name=$1; shift
+  /usr/bin/time -f "%e %M" -o "$name.one" "$@" >/dev/null 2>"$name.err" || {
+    echo "$name failed:" >&2; cat "$name.err" >&2; exit 1; }
+  cat "$name.one" >> "$name.runs"
+}
+
+for run in $(seq "$runs"); do
+  echo "run $run of $runs..." >&2
+  rm -rf c ref.db
+  "$bin" init c --name bench --quiet
+  sqlite3 ref.db < ref.sql
+  measure sqlite3_import sqlite3 ref.db ".import --csv --skip 1 members.csv members"
+  measure import sh -c "cd c && exec '$bin' member import ../members.csv --quiet"
+  measure reimport sh -c "cd c && exec '$bin' member import ../members.csv --quiet"
+  measure sqlite3_export sqlite3 -csv -header ref.db "SELECT * FROM members"
+  measure export sh -c "cd c && exec '$bin' member export"
+  # Start-up is a few milliseconds: time 20 in a row and count one twentieth.
+  measure sqlite3_startup sh -c "for i in \$(seq 20); do sqlite3 c/community.db 'select 1'; done"
+  measure startup sh -c "cd c && for i in \$(seq 20); do '$bin' member list --limit 1; done"
+done
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+col() { awk -v c="$2" '{ print $c }' "$1.runs"; }
+row() {
+  local name=$1 ref=$2
+  local t r m
+  t=$(col "$name" 1 | median); r=$(col "$ref" 1 | median); m=$(col "$name" 2 | sort -n | tail -1)
+  printf "%-10s %9.2f s %9.2f s %7.2f %8.1f MB\n" "$name" "$t" "$r" "$(echo "$t $r" | awk '{ print ($2 > 0) ? $1 / $2 : 0 }')" "$(echo "$m" | awk '{ print $1 / 1024 }')"
+}
+echo
+echo "$rows members, median of $runs runs ($(nproc) cores, $(uname -m))"
+printf "%-10s %11s %11s %7s %11s\n" "" "community" "sqlite3" "ratio" "peak RSS"
+row import sqlite3_import
+row reimport sqlite3_import
+row export sqlite3_export
+row startup sqlite3_startup | awk '{ $2 = sprintf("%9.4f", $2 / 20); $4 = sprintf("%9.4f", $4 / 20); print }' 
