@@ -2,7 +2,7 @@
 # Times `community member import` and `member export` against the sqlite3 shell on the same
 # generated members, and prints medians, ratios and peak memory.
 #
-#   bash bench/import-export.sh [ROWS] [RUNS]        (defaults: 1000000 rows, 5 runs)
+#   bash bench/import-export.sh [ROWS] [RUNS]        (defaults: 1000000 rows, 3 runs)
 #
 # References, run in the same go on the same file:
 #   import:   sqlite3's `.import --csv` into an equivalent table with a unique email index
@@ -12,7 +12,7 @@
 # Needs: the Rust toolchain, sqlite3, GNU time (installed with apt-get when missing and root).
 set -euo pipefail
 rows=${1:-1000000}
-runs=${2:-5}
+runs=${2:-3}
 cd "$(dirname "$0")/.."
 
 need=()

@@ -247,6 +247,63 @@ impl<W: Write> Renderer<W> {
     }
 }
 
+/// Shows one item on its own (`member show`, `course show` ...). In json and jsonl, `detail` is
+/// one object (pretty-printed in json). Otherwise each plain field is a `field,value` row, in
+/// the order `detail` declares them; in table format each list of objects in it (a history, a
+/// roster) follows as its own titled table. Lists are left out of csv and tsv, which hold one
+/// table each; json has everything.
+pub fn show<D: Serialize>(format: Format, terminal: Option<u16>, detail: &D) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let value = serde_json::to_value(detail).context("serializing a record")?;
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &value)?;
+            writeln!(out)?;
+            return Ok(out.flush()?);
+        }
+        Format::Jsonl => {
+            serde_json::to_writer(&mut out, &value)?;
+            writeln!(out)?;
+            return Ok(out.flush()?);
+        }
+        _ => {}
+    }
+    let serde_json::Value::Object(map) = value else {
+        anyhow::bail!("a record must serialize as an object");
+    };
+    let columns = vec!["field".to_string(), "value".to_string()];
+    let mut fields = Renderer::with_columns(format, &mut out, terminal, columns)?;
+    let mut lists = Vec::new();
+    for (key, value) in &map {
+        match value {
+            serde_json::Value::Array(items) => lists.push((key, items)),
+            other => {
+                fields.write_values(&[serde_json::Value::String(key.clone()), other.clone()])?
+            }
+        }
+    }
+    fields.finish()?;
+    if format == Format::Table {
+        for (key, items) in lists {
+            let Some(serde_json::Value::Object(first)) = items.first() else {
+                continue;
+            };
+            writeln!(out, "{}:", key.replace('_', " "))?;
+            let columns: Vec<String> = first.keys().cloned().collect();
+            let mut table = Renderer::with_columns(format, &mut out, terminal, columns.clone())?;
+            for item in items {
+                let row: Vec<serde_json::Value> = columns
+                    .iter()
+                    .map(|c| item.get(c).cloned().unwrap_or(serde_json::Value::Null))
+                    .collect();
+                table.write_values(&row)?;
+            }
+            table.finish()?;
+        }
+    }
+    Ok(out.flush()?)
+}
+
 /// Renders a whole iterator of rows (for small results already in memory).
 pub fn render_all<'a, R, W, I>(format: Format, out: W, terminal: Option<u16>, rows: I) -> Result<()>
 where

@@ -5,7 +5,6 @@
 //! renderer. No SQL and no formatting here.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -21,7 +20,7 @@ use crate::context::Context;
 use crate::dates;
 use crate::db::content::{self as store, Content, Fields, Filter, Sort};
 use crate::db::plan as slots;
-use crate::output::{Format, Record};
+use crate::output::Record;
 use crate::{import, prompt};
 
 pub fn run(ctx: &Context, command: ContentCommand) -> Result<ExitCode> {
@@ -134,17 +133,6 @@ impl Record for FullRow<'_> {
         "created_at",
         "updated_at",
     ];
-}
-
-/// One field of `content show` in table, csv and tsv.
-#[derive(Serialize)]
-struct FieldRow {
-    field: &'static str,
-    value: String,
-}
-
-impl Record for FieldRow {
-    const COLUMNS: &'static [&'static str] = &["field", "value"];
 }
 
 /// A dated reach snapshot.
@@ -285,52 +273,22 @@ fn show(ctx: &Context, id: i64) -> Result<()> {
         created_at: &content.created_at,
         updated_at: &content.updated_at,
     };
-    match ctx.format {
-        Format::Json | Format::Jsonl => {
-            #[derive(Serialize)]
-            struct Detail<'a> {
-                #[serde(flatten)]
-                content: &'a FullRow<'a>,
-                next_statuses: &'static [Status],
-                stats_history: &'a [StatsRow],
-            }
-            let detail = Detail {
-                content: &full,
-                next_statuses: content.fields.status.next(),
-                stats_history: &history,
-            };
-            let mut out = std::io::stdout().lock();
-            if ctx.format == Format::Json {
-                serde_json::to_writer_pretty(&mut out, &detail)?;
-            } else {
-                serde_json::to_writer(&mut out, &detail)?;
-            }
-            writeln!(out)?;
-        }
-        format => {
-            let value = serde_json::to_value(&full)?;
-            let mut out = ctx.renderer::<FieldRow>()?;
-            for field in FullRow::COLUMNS {
-                let text = match &value[*field] {
-                    serde_json::Value::Null => String::new(),
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                out.write(&FieldRow { field, value: text })?;
-            }
-            out.finish()?;
-            if format == Format::Table && !history.is_empty() {
-                println!("reach history:");
-                crate::output::render_all(
-                    Format::Table,
-                    std::io::stdout().lock(),
-                    ctx.terminal,
-                    &history,
-                )?;
-            }
-        }
+    #[derive(Serialize)]
+    struct Detail<'a> {
+        #[serde(flatten)]
+        content: FullRow<'a>,
+        next_statuses: &'static [Status],
+        stats_history: Vec<StatsRow>,
     }
-    Ok(())
+    crate::output::show(
+        ctx.format,
+        ctx.terminal,
+        &Detail {
+            content: full,
+            next_statuses: content.fields.status.next(),
+            stats_history: history,
+        },
+    )
 }
 
 fn edit(ctx: &Context, args: ContentEditArgs) -> Result<()> {

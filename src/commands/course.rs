@@ -23,7 +23,7 @@ use crate::csv_input::CsvRow;
 use crate::db::courses::{self, Course, CourseFields, Student};
 use crate::db::payments::{self, NewPayment};
 use crate::money::{Currency, Money};
-use crate::output::{Format, Record};
+use crate::output::Record;
 use crate::prompt;
 use crate::revenue::{Kind, percent_of};
 
@@ -143,17 +143,6 @@ impl<'a> StudentRow<'a> {
     }
 }
 
-/// One field of `course show` in table, csv and tsv.
-#[derive(Serialize)]
-struct FieldRow {
-    field: &'static str,
-    value: String,
-}
-
-impl Record for FieldRow {
-    const COLUMNS: &'static [&'static str] = &["field", "value"];
-}
-
 fn add(ctx: &Context, args: CourseAddArgs) -> Result<()> {
     let currency = &ctx.config.community.currency;
     let slug = prompt::required(ctx, args.slug, "--slug", "Slug (like rust-101)")?;
@@ -218,61 +207,26 @@ fn show(ctx: &Context, slug: &str) -> Result<()> {
         .iter()
         .map(|s| StudentRow::new(s, currency))
         .collect();
-    match ctx.format {
-        Format::Json | Format::Jsonl => {
-            #[derive(Serialize)]
-            struct Detail<'a> {
-                #[serde(flatten)]
-                course: &'a CourseRow<'a>,
-                payments: i64,
-                created_at: &'a str,
-                updated_at: &'a str,
-                student_list: &'a [StudentRow<'a>],
-            }
-            let detail = Detail {
-                course: &row,
-                payments: course.payments,
-                created_at: &course.created_at,
-                updated_at: &course.updated_at,
-                student_list: &student_rows,
-            };
-            let mut out = std::io::stdout().lock();
-            if ctx.format == Format::Json {
-                serde_json::to_writer_pretty(&mut out, &detail)?;
-            } else {
-                serde_json::to_writer(&mut out, &detail)?;
-            }
-            use std::io::Write;
-            writeln!(out)?;
-        }
-        format => {
-            let value = serde_json::to_value(&row)?;
-            let mut out = ctx.renderer::<FieldRow>()?;
-            for field in CourseRow::COLUMNS {
-                let text = match &value[*field] {
-                    serde_json::Value::Null => String::new(),
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                out.write(&FieldRow { field, value: text })?;
-            }
-            out.write(&FieldRow {
-                field: "payments",
-                value: course.payments.to_string(),
-            })?;
-            out.finish()?;
-            if format == Format::Table && !student_rows.is_empty() {
-                println!("students:");
-                crate::output::render_all(
-                    Format::Table,
-                    std::io::stdout().lock(),
-                    ctx.terminal,
-                    &student_rows,
-                )?;
-            }
-        }
+    #[derive(Serialize)]
+    struct Detail<'a> {
+        #[serde(flatten)]
+        course: CourseRow<'a>,
+        payments: i64,
+        created_at: &'a str,
+        updated_at: &'a str,
+        student_list: Vec<StudentRow<'a>>,
     }
-    Ok(())
+    crate::output::show(
+        ctx.format,
+        ctx.terminal,
+        &Detail {
+            course: row,
+            payments: course.payments,
+            created_at: &course.created_at,
+            updated_at: &course.updated_at,
+            student_list: student_rows,
+        },
+    )
 }
 
 fn edit(ctx: &Context, args: CourseEditArgs) -> Result<()> {

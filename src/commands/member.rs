@@ -17,7 +17,7 @@ use crate::context::Context;
 use crate::dates::{self, Span};
 use crate::db::members::{self, Fields, Filter, Member, Sort};
 use crate::member::{self, MemberRef, Status};
-use crate::output::{Format, Record};
+use crate::output::Record;
 use crate::{config::Config, prompt};
 
 pub fn run(ctx: &Context, command: MemberCommand) -> Result<ExitCode> {
@@ -160,17 +160,6 @@ impl<'a> From<&'a Member> for FullRow<'a> {
     }
 }
 
-/// One field of `member show` in table, csv and tsv.
-#[derive(Serialize)]
-struct FieldRow {
-    field: &'static str,
-    value: String,
-}
-
-impl Record for FieldRow {
-    const COLUMNS: &'static [&'static str] = &["field", "value"];
-}
-
 /// A points ledger entry, with the balance right after it.
 #[derive(Serialize)]
 struct PointsRow {
@@ -301,54 +290,22 @@ fn show(ctx: &Context, reference: &str) -> Result<()> {
     let member = load(&conn, ctx, reference)?;
     let history = members::points_history(&conn, member.id, 10)?;
     let history = with_balances(member.points, history);
-    let full = FullRow::from(&member);
-    match ctx.format {
-        Format::Json | Format::Jsonl => {
-            #[derive(Serialize)]
-            struct Detail<'a> {
-                #[serde(flatten)]
-                member: &'a FullRow<'a>,
-                tag_list: &'a [String],
-                recent_points: &'a [PointsRow],
-            }
-            let detail = Detail {
-                member: &full,
-                tag_list: &member.tags,
-                recent_points: &history,
-            };
-            let mut out = std::io::stdout().lock();
-            if ctx.format == Format::Json {
-                serde_json::to_writer_pretty(&mut out, &detail)?;
-            } else {
-                serde_json::to_writer(&mut out, &detail)?;
-            }
-            use std::io::Write;
-            writeln!(out)?;
-        }
-        format => {
-            let value = serde_json::to_value(&full)?;
-            let mut out = ctx.renderer::<FieldRow>()?;
-            for field in FullRow::COLUMNS {
-                let text = match &value[*field] {
-                    serde_json::Value::Null => String::new(),
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                out.write(&FieldRow { field, value: text })?;
-            }
-            out.finish()?;
-            if format == Format::Table && !history.is_empty() {
-                println!("recent points:");
-                crate::output::render_all(
-                    Format::Table,
-                    std::io::stdout().lock(),
-                    ctx.terminal,
-                    &history,
-                )?;
-            }
-        }
+    #[derive(Serialize)]
+    struct Detail<'a> {
+        #[serde(flatten)]
+        member: FullRow<'a>,
+        tag_list: &'a [String],
+        recent_points: Vec<PointsRow>,
     }
-    Ok(())
+    crate::output::show(
+        ctx.format,
+        ctx.terminal,
+        &Detail {
+            member: FullRow::from(&member),
+            tag_list: &member.tags,
+            recent_points: history,
+        },
+    )
 }
 
 fn edit(ctx: &Context, args: MemberEditArgs) -> Result<()> {

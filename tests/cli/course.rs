@@ -95,7 +95,7 @@ fn add_list_and_show_a_course_with_students_revenue_and_completion() {
     assert_eq!(json["student_list"][1]["paid"], "0.00");
     let table = env.ok(&["course", "show", "rust-101", "--format", "table"]);
     assert!(
-        table.contains("completion_pct") && table.contains("students:"),
+        table.contains("completion_pct") && table.contains("student list:"),
         "{table}"
     );
 
