@@ -14,11 +14,16 @@ use crate::output::Format;
     version,
     about = "Run a paid knowledge community (知识付费社群) from a terminal",
     long_about = "Run a paid knowledge community (知识付费社群) from a terminal: members on paid \
-                  tiers, tags and points, all in one local SQLite file.",
+                  tiers, courses and students, a content pipeline with its calendar, every kind \
+                  of income, and forecasts of growth, reach and revenue, all in one local SQLite \
+                  file.",
     after_help = "Examples:\n  \
         community init --name \"Rust 星球\"\n  \
         community member add --email li@example.com --name 李雷 --tier pro\n  \
-        community member list --expiring-within 14d --format csv\n\n\
+        community member import Members_1234567.csv --tier-map Gold=pro\n  \
+        community member list --expiring-within 14d --format csv\n  \
+        community plan generate && community plan show\n  \
+        community report revenue --by month\n\n\
         Exit codes: 0 ok, 1 error, 2 usage.",
     propagate_version = true
 )]
