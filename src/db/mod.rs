@@ -138,6 +138,10 @@ fn check_version(conn: &Connection, version: i64, path: &Path) -> Result<()> {
 /// Applies each pending migration in its own transaction, together with its version number,
 /// so an interrupted upgrade leaves the previous version intact.
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    // The common case takes no lock at all, so a reader never waits behind a long import.
+    if user_version(conn)? == SCHEMA_VERSION {
+        return Ok(());
+    }
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Re-read inside the lock: another process may have migrated meanwhile.
