@@ -21,6 +21,7 @@ use crate::context::Context;
 use crate::dates;
 use crate::db::content::{self as store, Content, Fields, Filter, Sort};
 use crate::db::plan as slots;
+use crate::import::reader;
 use crate::output::{Format, Record};
 use crate::{import, prompt};
 
@@ -636,7 +637,8 @@ fn stats(ctx: &Context, args: ContentStatsArgs) -> Result<()> {
 }
 
 fn import(ctx: &Context, args: &ContentImportArgs) -> Result<()> {
-    let rows = import::content::read(&args.file, ctx.config.community.timezone)?;
+    let encoding = args.encoding.as_deref().map(reader::encoding).transpose()?;
+    let rows = import::content::read(&args.file, encoding, ctx.config.community.timezone)?;
     let mut conn = ctx.open_db()?;
     let tx = conn.transaction()?;
     let summary = import::content::apply(&tx, rows, args.on_conflict, ctx.today, &ctx.now())?;
@@ -650,7 +652,7 @@ fn import(ctx: &Context, args: &ContentImportArgs) -> Result<()> {
     ctx.note(format!(
         "{verb} {} row(s) from {}: {} added, {} updated, {} unchanged, {} skipped; {} reach snapshot(s)",
         summary.rows,
-        args.file.display(),
+        args.file,
         summary.added,
         summary.updated,
         summary.unchanged,

@@ -6,7 +6,6 @@
 
 pub mod apply;
 pub mod content;
-pub mod csv_file;
 pub mod fields;
 pub mod presets;
 pub mod reader;
