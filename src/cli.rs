@@ -630,8 +630,11 @@ pub struct CourseEnrollArgs {
 
 #[derive(Debug, Args)]
 pub struct CourseImportArgs {
-    /// CSV file with a header row, or - for stdin
-    pub file: PathBuf,
+    /// CSV file with a header row (TSV and JSONL by extension), or - for stdin
+    pub file: String,
+    /// Text encoding of a file that is not UTF-8: gbk, gb18030, big5, utf-16, latin1 ...
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<String>,
     /// Enroll in closed and draft courses too
     #[arg(long)]
     pub force: bool,
@@ -746,8 +749,11 @@ pub struct RevenueRefundArgs {
 
 #[derive(Debug, Args)]
 pub struct RevenueImportArgs {
-    /// CSV file with a header row, or - for stdin
-    pub file: PathBuf,
+    /// CSV file with a header row (TSV and JSONL by extension), or - for stdin
+    pub file: String,
+    /// Text encoding of a file that is not UTF-8: gbk, gb18030, big5, utf-16, latin1 ...
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<String>,
     /// Check every row and report, but write nothing
     #[arg(long)]
     pub dry_run: bool,
