@@ -21,7 +21,6 @@ use crate::context::Context;
 use crate::dates;
 use crate::db::content::{self as store, Content, Fields, Filter, Sort};
 use crate::db::plan as slots;
-use crate::import::reader;
 use crate::output::{Format, Record};
 use crate::{import, prompt};
 
@@ -637,7 +636,11 @@ fn stats(ctx: &Context, args: ContentStatsArgs) -> Result<()> {
 }
 
 fn import(ctx: &Context, args: &ContentImportArgs) -> Result<()> {
-    let encoding = args.encoding.as_deref().map(reader::encoding).transpose()?;
+    let encoding = args
+        .encoding
+        .as_deref()
+        .map(import::reader::encoding)
+        .transpose()?;
     let rows = import::content::read(&args.file, encoding, ctx.config.community.timezone)?;
     let mut conn = ctx.open_db()?;
     let tx = conn.transaction()?;
