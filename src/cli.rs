@@ -635,8 +635,11 @@ pub struct CourseEnrollArgs {
 
 #[derive(Debug, Args)]
 pub struct CourseImportArgs {
-    /// CSV file with a header row, or - for stdin
-    pub file: PathBuf,
+    /// CSV file with a header row (TSV and JSONL by extension), or - for stdin
+    pub file: String,
+    /// Text encoding of a file that is not UTF-8: gbk, gb18030, big5, utf-16, latin1 ...
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<String>,
     /// Enroll in closed and draft courses too
     #[arg(long)]
     pub force: bool,
@@ -751,8 +754,11 @@ pub struct RevenueRefundArgs {
 
 #[derive(Debug, Args)]
 pub struct RevenueImportArgs {
-    /// CSV file with a header row, or - for stdin
-    pub file: PathBuf,
+    /// CSV file with a header row (TSV and JSONL by extension), or - for stdin
+    pub file: String,
+    /// Text encoding of a file that is not UTF-8: gbk, gb18030, big5, utf-16, latin1 ...
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<String>,
     /// Check every row and report, but write nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -1185,8 +1191,11 @@ pub enum OnConflict {
 
 #[derive(Debug, Args)]
 pub struct ContentImportArgs {
-    /// CSV file with a header row, or - for stdin
-    pub file: PathBuf,
+    /// CSV file with a header row (TSV and JSONL by extension), or - for stdin
+    pub file: String,
+    /// Text encoding of a file that is not UTF-8: gbk, gb18030, big5, utf-16, latin1 ...
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<String>,
     /// Check every row and report, but write nothing
     #[arg(long)]
     pub dry_run: bool,

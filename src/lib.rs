@@ -12,7 +12,6 @@ pub mod config;
 pub mod content;
 pub mod context;
 pub mod course;
-pub mod csv_input;
 pub mod dates;
 pub mod db;
 pub mod demo;

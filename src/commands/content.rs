@@ -594,7 +594,12 @@ fn stats(ctx: &Context, args: ContentStatsArgs) -> Result<()> {
 }
 
 fn import(ctx: &Context, args: &ContentImportArgs) -> Result<()> {
-    let rows = import::content::read(&args.file, ctx.config.community.timezone)?;
+    let encoding = args
+        .encoding
+        .as_deref()
+        .map(import::reader::encoding)
+        .transpose()?;
+    let rows = import::content::read(&args.file, encoding, ctx.config.community.timezone)?;
     let mut conn = ctx.open_db()?;
     let tx = conn.transaction()?;
     let summary = import::content::apply(&tx, rows, args.on_conflict, ctx.today, &ctx.now())?;
@@ -608,7 +613,7 @@ fn import(ctx: &Context, args: &ContentImportArgs) -> Result<()> {
     ctx.note(format!(
         "{verb} {} row(s) from {}: {} added, {} updated, {} unchanged, {} skipped; {} reach snapshot(s)",
         summary.rows,
-        args.file.display(),
+        args.file,
         summary.added,
         summary.updated,
         summary.unchanged,

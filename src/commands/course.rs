@@ -15,13 +15,14 @@ use crate::cli::{
     CourseAddArgs, CourseCommand, CourseEditArgs, CourseEnrollArgs, CourseImportArgs,
 };
 use crate::commands::revenue::{
-    self as ledger, Errors, Lookups, RowProblem, clean, paid_at, positive_amount,
+    self as ledger, Lookups, RowProblem, clean, paid_at, positive_amount,
 };
 use crate::context::Context;
 use crate::course::{self, CourseStatus};
-use crate::csv_input::CsvRow;
 use crate::db::courses::{self, Course, CourseFields, Student};
 use crate::db::payments::{self, NewPayment};
+use crate::import::RowErrors;
+use crate::import::reader::{self, Columns, RawRow, Rows};
 use crate::money::{Currency, Money};
 use crate::output::Record;
 use crate::prompt;
@@ -452,16 +453,22 @@ fn complete(ctx: &Context, slug: &str, member: &str, on: Option<&str>) -> Result
 const IMPORT_COLUMNS: &[&str] = &["slug", "member", "paid", "at", "reference", "note"];
 
 fn import(ctx: &Context, args: &CourseImportArgs) -> Result<()> {
-    let mut input = ledger::open_csv(&args.file, &["slug", "member"], IMPORT_COLUMNS)?;
+    let encoding = args.encoding.as_deref().map(reader::encoding).transpose()?;
+    let mut rows = Rows::open(&args.file, None, encoding)?;
+    let mut columns = Columns::of(&rows, &["slug", "member"], IMPORT_COLUMNS)?;
     let mut conn = ctx.open_db()?;
     payments::prepare_bulk(&conn)?;
     let tx = conn.transaction()?;
     let now = ctx.now();
     let mut cache = Lookups::default();
     let (mut added, mut paid, mut unchanged) = (0u64, 0u64, 0u64);
-    let mut errors = Errors::default();
-    while let Some(row) = input.next_row()? {
-        match import_row(ctx, &tx, &row, &mut cache, args.force) {
+    let mut errors = RowErrors::default();
+    while let Some(row) = rows.next_row()? {
+        columns.follow(rows.headers());
+        let seat = row
+            .map_err(|shape| RowProblem::Row(shape.into()))
+            .and_then(|row| import_row(ctx, &tx, &row, &columns, &mut cache, args.force));
+        match seat {
             Ok(None) => unchanged += 1,
             Ok(Some(seat)) => {
                 paid += u64::from(seat.paid.is_some());
@@ -474,7 +481,7 @@ fn import(ctx: &Context, args: &CourseImportArgs) -> Result<()> {
             Err(RowProblem::Other(err)) => return Err(err),
         }
     }
-    errors.fail(&input.name)?;
+    errors.fail(rows.name())?;
     ledger::finish(ctx, tx, args.dry_run)?;
     let verb = if args.dry_run {
         "would enroll"
@@ -483,7 +490,7 @@ fn import(ctx: &Context, args: &CourseImportArgs) -> Result<()> {
     };
     ctx.note(format!(
         "{}: {verb} {added} student(s) ({paid} paid); {unchanged} already there left unchanged",
-        input.name
+        rows.name()
     ));
     Ok(())
 }
@@ -493,57 +500,58 @@ fn import(ctx: &Context, args: &CourseImportArgs) -> Result<()> {
 fn import_row(
     ctx: &Context,
     tx: &Transaction<'_>,
-    row: &CsvRow<'_>,
+    row: &RawRow,
+    columns: &Columns,
     cache: &mut Lookups,
     force: bool,
 ) -> Result<Option<Seat>, RowProblem> {
     let currency = &ctx.config.community.currency;
-    let reference = row.get("reference").map(str::to_string);
+    let reference = row.get(columns, "reference").map(str::to_string);
     if let Some(reference) = &reference
         && payments::by_reference(tx, reference)?.is_some()
     {
         return Ok(None);
     }
     let slug = row
-        .get("slug")
-        .ok_or_else(|| row.error("slug", "missing slug"))?;
-    let (course_id, status) = cache.course(tx, slug)?.map_err(|e| row.error("slug", e))?;
+        .get(columns, "slug")
+        .ok_or_else(|| row.error(columns, "slug", "missing slug"))?;
+    let (course_id, status) = cache
+        .course(tx, slug)?
+        .map_err(|e| row.error(columns, "slug", e))?;
     if status != CourseStatus::Open && !force {
-        return Err(row
-            .error(
-                "slug",
-                format!("course {slug:?} is {status}: it takes no new students (pass --force to import anyway)"),
-            )
-            .into());
+        let reason = format!(
+            "course {slug:?} is {status}: it takes no new students (pass --force to import anyway)"
+        );
+        return Err(row.error(columns, "slug", reason).into());
     }
     let member = row
-        .get("member")
-        .ok_or_else(|| row.error("member", "missing member"))?;
+        .get(columns, "member")
+        .ok_or_else(|| row.error(columns, "member", "missing member"))?;
     let member_id = cache
         .member(tx, member)
-        .map_err(|e| row.error("member", e))?;
+        .map_err(|e| row.error(columns, "member", e))?;
     if courses::enrollment(tx, course_id, member_id)?.is_some() {
         return Ok(None);
     }
-    let paid = match row.get("paid") {
+    let paid = match row.get(columns, "paid") {
         None => None,
         Some(text) => {
-            let amount = Money::parse(text, currency).map_err(|e| row.error("paid", e))?;
+            let amount = Money::parse(text, currency).map_err(|e| row.error(columns, "paid", e))?;
             Some(amount).filter(|a| a.is_positive())
         }
     };
     if paid.is_none() && reference.is_some() {
         return Err(row
             .error(
+                columns,
                 "reference",
                 "a reference needs a paid amount: a free seat has no payment",
             )
             .into());
     }
-    let at = match row.get("at") {
-        Some(text) => {
-            paid_at(ctx, Some(text), "at").map_err(|e| row.error("at", format!("{e:#}")))?
-        }
+    let at = match row.get(columns, "at") {
+        Some(text) => paid_at(ctx, Some(text), "at")
+            .map_err(|e| row.error(columns, "at", format!("{e:#}")))?,
         None => paid_at(ctx, None, "at")?,
     };
     Ok(Some(Seat {
@@ -552,7 +560,7 @@ fn import_row(
         paid,
         at,
         reference,
-        note: row.get("note").map(str::to_string),
+        note: row.get(columns, "note").map(str::to_string),
     }))
 }
 

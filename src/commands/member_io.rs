@@ -18,11 +18,8 @@ use crate::db::members;
 use crate::import::apply::{Applier, Outcome, Settings};
 use crate::import::fields::MapOverride;
 use crate::import::reader::{self, InputFormat, RawRow, Rows};
-use crate::import::{Mapped, Mapper, RowError, presets};
+use crate::import::{Mapped, Mapper, RowError, RowErrors, presets};
 use crate::output::Format;
-
-/// Invalid rows shown in full; the rest are counted.
-const SHOWN_ERRORS: usize = 20;
 
 /// The end-of-import report; printed on stderr, and as JSON on stdout with `--format json`.
 #[derive(Debug, Default, Serialize)]
@@ -125,7 +122,7 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
         dry_run: args.dry_run,
         ..Summary::default()
     };
-    let mut errors: Vec<RowError> = Vec::new();
+    let mut errors = RowErrors::default();
     while let Some(next) = rows.next_row()? {
         summary.read += 1;
         if summary.read.is_multiple_of(8192) {
@@ -143,7 +140,8 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
             if let Some(rejects) = &mut rejects {
                 rejects.write(rows.headers(), &record, &error)?;
             }
-            if errors.len() < SHOWN_ERRORS && !error.summarized {
+            // Summarized errors (unknown tiers) are reported once, with their row counts.
+            if !error.summarized {
                 errors.push(error);
             }
         }
@@ -203,19 +201,12 @@ fn apply_row(
 fn report(
     ctx: &Context,
     summary: &Summary,
-    errors: &[RowError],
+    errors: &RowErrors,
     unknown_tiers: &BTreeMap<String, u64>,
     skip_invalid: bool,
 ) -> Result<()> {
-    for error in errors {
-        ctx.note(error.in_file(&summary.file));
-    }
-    let tier_rows: u64 = unknown_tiers.values().sum();
-    let unshown = summary
-        .rejected
-        .saturating_sub(errors.len() as u64 + tier_rows);
-    if unshown > 0 {
-        ctx.note(format!("... and {unshown} more invalid row(s)"));
+    if !errors.is_empty() {
+        ctx.note(errors.listing(&summary.file));
     }
     if !unknown_tiers.is_empty() {
         let list: Vec<String> = unknown_tiers

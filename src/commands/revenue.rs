@@ -4,7 +4,6 @@
 //! Each verb validates its arguments, calls db/ inside one transaction, and hands rows to the
 //! renderer. No SQL and no formatting here.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -17,10 +16,11 @@ use crate::cli::{
     RevenueRefundArgs,
 };
 use crate::context::Context;
-use crate::csv_input::{CsvInput, CsvRow, RowError};
 use crate::dates;
 use crate::db::payments::{self, NewPayment, Payment, Period};
 use crate::db::{courses, members};
+use crate::import::reader::{self, Columns, RawRow, Rows};
+use crate::import::{RowError, RowErrors};
 use crate::member::MemberRef;
 use crate::money::{Currency, Money};
 use crate::output::Record;
@@ -309,24 +309,24 @@ const IMPORT_COLUMNS: &[&str] = &[
 ];
 
 fn import(ctx: &Context, args: &RevenueImportArgs) -> Result<()> {
-    let mut input = CsvInput::open(&args.file)?;
-    input.require(&["kind", "amount", "paid_at"], IMPORT_COLUMNS)?;
+    let encoding = args.encoding.as_deref().map(reader::encoding).transpose()?;
+    let mut rows = Rows::open(&args.file, None, encoding)?;
+    let mut columns = Columns::of(&rows, &["kind", "amount", "paid_at"], IMPORT_COLUMNS)?;
     let mut conn = ctx.open_db()?;
     payments::prepare_bulk(&conn)?;
     let tx = conn.transaction()?;
     let now = ctx.now();
     let mut cache = Lookups::default();
     let (mut added, mut unchanged) = (0u64, 0u64);
-    let mut errors = Errors::default();
-    while let Some(row) = input.next_row()? {
-        if let Some(reference) = row.get("reference")
-            && payments::by_reference(&tx, reference)?.is_some()
-        {
-            unchanged += 1;
-            continue;
-        }
-        match import_row(ctx, &tx, &row, &mut cache) {
-            Ok(payment) => {
+    let mut errors = RowErrors::default();
+    while let Some(row) = rows.next_row()? {
+        columns.follow(rows.headers());
+        let payment = row
+            .map_err(|shape| RowProblem::Row(shape.into()))
+            .and_then(|row| import_row(ctx, &tx, &row, &columns, &mut cache));
+        match payment {
+            Ok(None) => unchanged += 1,
+            Ok(Some(payment)) => {
                 if errors.is_empty() {
                     payments::insert(&tx, &payment, &now)?;
                 }
@@ -336,50 +336,65 @@ fn import(ctx: &Context, args: &RevenueImportArgs) -> Result<()> {
             Err(RowProblem::Other(err)) => return Err(err),
         }
     }
-    errors.fail(&input.name)?;
+    errors.fail(rows.name())?;
     finish(ctx, tx, args.dry_run)?;
     let verb = if args.dry_run { "would add" } else { "added" };
     ctx.note(format!(
         "{}: {verb} {added} payment(s); {unchanged} already there (same reference) left unchanged",
-        input.name
+        rows.name()
     ));
     Ok(())
 }
 
+/// A row of a ledger import as a payment to write, or `None` when its reference is already
+/// in the ledger.
 fn import_row(
     ctx: &Context,
     tx: &Transaction<'_>,
-    row: &CsvRow<'_>,
+    row: &RawRow,
+    columns: &Columns,
     cache: &mut Lookups,
-) -> Result<NewPayment, RowProblem> {
+) -> Result<Option<NewPayment>, RowProblem> {
     let currency = &ctx.config.community.currency;
+    let get = |column: &str| row.get(columns, column);
+    let reference = get("reference");
+    if let Some(reference) = reference
+        && payments::by_reference(tx, reference)?.is_some()
+    {
+        return Ok(None);
+    }
     let required = |column: &str| {
-        row.get(column)
-            .ok_or_else(|| row.error(column, format!("missing {column}")))
+        get(column).ok_or_else(|| row.error(columns, column, format!("missing {column}")))
     };
-    let kind = Kind::income(required("kind")?).map_err(|e| row.error("kind", e))?;
-    let amount =
-        positive_amount(required("amount")?, currency).map_err(|e| row.error("amount", e))?;
+    let kind = Kind::income(required("kind")?).map_err(|e| row.error(columns, "kind", e))?;
+    let amount = positive_amount(required("amount")?, currency)
+        .map_err(|e| row.error(columns, "amount", e))?;
     let text = required("paid_at")?;
-    let (paid_at, paid_on) = loose_paid_at(ctx, text).map_err(|e| row.error("paid_at", e))?;
-    let member_id = match row.get("member") {
-        Some(text) => Some(cache.member(tx, text).map_err(|e| row.error("member", e))?),
+    let (paid_at, paid_on) =
+        loose_paid_at(ctx, text).map_err(|e| row.error(columns, "paid_at", e))?;
+    let member_id = match get("member") {
+        Some(text) => Some(
+            cache
+                .member(tx, text)
+                .map_err(|e| row.error(columns, "member", e))?,
+        ),
         None => None,
     };
-    let course_id = match row.get("course") {
+    let course_id = match get("course") {
         Some(text) => Some(
             cache
                 .course(tx, text)?
-                .map_err(|e| row.error("course", e))?
+                .map_err(|e| row.error(columns, "course", e))?
                 .0,
         ),
         None => None,
     };
-    let months = match row.get("period_months") {
+    let months = match get("period_months") {
         None => None,
         Some(_) if kind != Kind::Membership => {
             return Err(row
                 .error(
+                    columns,
                     "period_months",
                     format!("a period is for membership fees only; this is a {kind} payment"),
                 )
@@ -391,6 +406,7 @@ fn import_row(
                 .filter(|m| (1..=1200).contains(m))
                 .ok_or_else(|| {
                     row.error(
+                        columns,
                         "period_months",
                         format!("invalid period {text:?}: expected whole months from 1 to 1200"),
                     )
@@ -401,7 +417,7 @@ fn import_row(
         (Kind::Membership, None) => tier_months(ctx, tx, member_id)?,
         (_, months) => months,
     };
-    Ok(NewPayment {
+    Ok(Some(NewPayment {
         kind,
         amount,
         currency: currency.clone(),
@@ -413,10 +429,10 @@ fn import_row(
             start: paid_on,
             months,
         }),
-        reference: row.get("reference").map(str::to_string),
+        reference: reference.map(str::to_string),
         refund_of: None,
-        note: row.get("note").map(str::to_string),
-    })
+        note: get("note").map(str::to_string),
+    }))
 }
 
 /// Records the fee of a renewal in the renewal's transaction: a membership payment for the
@@ -602,45 +618,6 @@ impl From<rusqlite::Error> for RowProblem {
     }
 }
 
-/// Row errors of one import: all are counted, the first few are shown.
-#[derive(Default)]
-pub(crate) struct Errors {
-    shown: Vec<RowError>,
-    count: u64,
-}
-
-impl Errors {
-    const SHOWN: usize = 20;
-
-    pub(crate) fn push(&mut self, err: RowError) {
-        self.count += 1;
-        if self.shown.len() < Self::SHOWN {
-            self.shown.push(err);
-        }
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
-    /// Ok when there were none; else one error listing them, saying nothing was written.
-    pub(crate) fn fail(&self, file: &str) -> Result<()> {
-        if self.count == 0 {
-            return Ok(());
-        }
-        let mut text: Vec<String> = self.shown.iter().map(ToString::to_string).collect();
-        let hidden = self.count - self.shown.len() as u64;
-        if hidden > 0 {
-            text.push(format!("... and {hidden} more"));
-        }
-        bail!(
-            "{}\n{file}: {} row(s) rejected; nothing was imported",
-            text.join("\n"),
-            self.count
-        )
-    }
-}
-
 /// Members and courses already looked up during one import.
 #[derive(Default)]
 pub(crate) struct Lookups {
@@ -679,13 +656,6 @@ impl Lookups {
         };
         Ok(found.ok_or_else(|| no_course(&slug)))
     }
-}
-
-/// Opens a CSV file for an importer (re-exported for `course import`).
-pub(crate) fn open_csv(path: &Path, required: &[&str], known: &[&str]) -> Result<CsvInput> {
-    let input = CsvInput::open(path)?;
-    input.require(required, known)?;
-    Ok(input)
 }
 
 #[cfg(test)]

@@ -8,14 +8,15 @@
 //! such content).
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use encoding_rs::Encoding;
 use rusqlite::Transaction;
 
-use super::csv_file::{MAX_LISTED_ERRORS, RowError, RowErrors};
+use super::reader::{Columns, FileError, RawRow, Rows};
+use super::{RowError, RowErrors};
 use crate::cli::OnConflict;
 use crate::content::{self, Kind, Stats, Status};
 use crate::dates;
@@ -57,169 +58,157 @@ pub struct Summary {
 }
 
 /// Reads and validates every row; fails listing each bad value if any row is invalid.
-pub fn read(path: &Path, tz: Tz) -> Result<Vec<Row>> {
-    let file = super::csv_file::label(path);
-    let (mut reader, headers) = super::csv_file::csv_reader(path)?;
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (i, header) in headers.iter().enumerate() {
-        let Some(known) = COLUMNS.iter().find(|c| **c == header.as_str()) else {
-            bail!(
-                "{file}:1:{}: unknown column {header:?}; content columns are: {}",
-                i + 1,
+pub fn read(path: &str, encoding: Option<&'static Encoding>, tz: Tz) -> Result<Vec<Row>> {
+    let mut rows = Rows::open(path, None, encoding)?;
+    let mut columns = Columns::of(&rows, &["title", "kind"], COLUMNS)?;
+    if let Some(name) = columns.unknown(COLUMNS) {
+        bail!(FileError {
+            file: rows.name().to_string(),
+            line: 1,
+            message: format!(
+                "column {name:?}: unknown column; content columns are: {}",
                 COLUMNS.join(", ")
-            );
-        };
-        if index.insert(known, i).is_some() {
-            bail!("{file}:1:{}: column {header:?} appears twice", i + 1);
-        }
-    }
-    for required in ["title", "kind"] {
-        if !index.contains_key(required) {
-            bail!(
-                "{file}:1: no {required:?} column; the header needs at least title and kind, e.g.\n  {}",
-                COLUMNS.join(",")
-            );
-        }
-    }
-
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut count = 0;
-    let mut urls: HashMap<String, u64> = HashMap::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| super::csv_file::csv_error(path, e))?;
-        let line = record.position().map_or(0, csv::Position::line);
-        let mut row_errors = Vec::new();
-        let row = parse_row(&record, &index, line, tz, &mut |name, message| {
-            row_errors.push(RowError {
-                file: file.clone(),
-                line,
-                column: index.get(name).map_or(0, |i| i + 1),
-                name: name.to_string(),
-                message,
-            });
+            ),
         });
-        if let Some(row) = row.filter(|_| row_errors.is_empty()) {
-            if let Some(url) = &row.fields.url
-                && let Some(first) = urls.insert(url.clone(), line)
-            {
-                row_errors.push(RowError {
-                    file: file.clone(),
-                    line,
-                    column: index.get("url").map_or(0, |i| i + 1),
-                    name: "url".into(),
-                    message: format!("{url:?} is already on line {first}"),
-                });
-            } else {
-                rows.push(row);
+    }
+    let mut valid = Vec::new();
+    let mut errors = RowErrors::default();
+    let mut urls: HashMap<String, u64> = HashMap::new();
+    while let Some(row) = rows.next_row()? {
+        columns.follow(rows.headers());
+        let parsed = row
+            .map_err(|shape| vec![shape.into()])
+            .and_then(|row| parse_row(&row, &columns, tz));
+        match parsed {
+            Err(bad_values) => errors.extend(bad_values),
+            Ok(row) => {
+                if let Some(url) = &row.fields.url
+                    && let Some(first) = urls.insert(url.clone(), row.line)
+                {
+                    let reason = format!("{url:?} is already on line {first}");
+                    errors.push(RowError::at(row.line, "url", url, reason));
+                } else {
+                    valid.push(row);
+                }
             }
         }
-        count += row_errors.len();
-        errors.extend(row_errors);
     }
-    if count > 0 {
-        errors.truncate(MAX_LISTED_ERRORS);
-        return Err(RowErrors {
-            file,
-            errors,
-            count,
-        }
-        .into());
-    }
-    Ok(rows)
+    errors.fail(rows.name())?;
+    Ok(valid)
 }
 
-/// One record as a row; each bad value goes to `error` (column name, message).
-fn parse_row(
-    record: &csv::StringRecord,
-    index: &HashMap<&str, usize>,
-    line: u64,
-    tz: Tz,
-    error: &mut dyn FnMut(&'static str, String),
-) -> Option<Row> {
-    let cell = |name: &str| {
-        index
-            .get(name)
-            .and_then(|i| record.get(*i))
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
-    let mut check = |name: &'static str, result: Result<(), String>| {
-        if let Err(message) = result {
-            error(name, message);
-        }
-    };
-    let title = match cell("title") {
-        None => Err("empty: every row needs a title".to_string()),
-        Some(t) => content::title(t).map_err(|e| e.to_string()),
-    };
-    let kind = match cell("kind") {
-        None => Err(
-            "empty: every row needs a kind (article, video, live, discussion, qa, event)"
-                .to_string(),
-        ),
-        Some(k) => k.parse::<Kind>().map_err(|e| e.to_string()),
-    };
-    let status = cell("status").map_or(Ok(Status::Idea), |s| {
-        s.parse().map_err(|e: content::InvalidValue| e.to_string())
-    });
-    let topic = cell("topic")
-        .map(|t| content::topic(t).map_err(|e| e.to_string()))
-        .transpose();
-    let url = cell("url")
-        .map(|u| content::url(u).map_err(|e| e.to_string()))
-        .transpose();
-    let time = |name: &str| {
-        cell(name)
-            .map(|t| dates::parse_datetime_loose(t, tz).map_err(|e| e.to_string()))
+/// A row's cells, read by column name; every bad value is kept, not only the first, so a
+/// file can be fixed in one go.
+struct Cells<'a> {
+    row: &'a RawRow,
+    columns: &'a Columns,
+    errors: Vec<RowError>,
+}
+
+/// A cell whose value breaks a rule (the error is in [`Cells::errors`]).
+struct Invalid;
+
+impl Cells<'_> {
+    /// An optional column's value, parsed.
+    fn optional<T, E: std::fmt::Display>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, Invalid> {
+        let (row, columns) = (self.row, self.columns);
+        row.get(columns, name)
+            .map(|value| parse(value).map_err(|e| self.fail(name, e)))
             .transpose()
+    }
+
+    /// A column every row must fill; `missing` says why.
+    fn required<T, E: std::fmt::Display>(
+        &mut self,
+        name: &str,
+        missing: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, Invalid> {
+        self.optional(name, parse)?
+            .ok_or_else(|| self.fail(name, format!("empty: {missing}")))
+    }
+
+    fn fail(&mut self, name: &str, reason: impl std::fmt::Display) -> Invalid {
+        self.errors.push(self.row.error(self.columns, name, reason));
+        Invalid
+    }
+}
+
+/// One record as a row, or every bad value in it.
+fn parse_row(row: &RawRow, columns: &Columns, tz: Tz) -> Result<Row, Vec<RowError>> {
+    let mut cells = Cells {
+        row,
+        columns,
+        errors: Vec::new(),
     };
-    let scheduled_for = time("scheduled_for");
-    let published_at = time("published_at");
-    let mut numbers = [Ok(None), Ok(None), Ok(None), Ok(None)];
-    for (slot, name) in numbers
-        .iter_mut()
-        .zip(["views", "likes", "comments", "shares"])
+    let title = cells.required("title", "every row needs a title", content::title);
+    let kind = cells.required(
+        "kind",
+        "every row needs a kind (article, video, live, discussion, qa, event)",
+        str::parse::<Kind>,
+    );
+    let status = cells.optional("status", str::parse::<Status>);
+    let topic = cells.optional("topic", content::topic);
+    let url = cells.optional("url", content::url);
+    let scheduled_for = cells.optional("scheduled_for", |t| dates::parse_datetime_loose(t, tz));
+    let published_at = cells.optional("published_at", |t| dates::parse_datetime_loose(t, tz));
+    let [views, likes, comments, shares] =
+        ["views", "likes", "comments", "shares"].map(|name| cells.optional(name, content::count));
+    // Whether a status lacks its time can only be judged when all three read.
+    if let (Ok(status), Ok(scheduled_for), Ok(published_at)) =
+        (&status, &scheduled_for, &published_at)
     {
-        *slot = cell(name)
-            .map(|v| content::count(v).map_err(|e| e.to_string()))
-            .transpose();
+        match status.unwrap_or(Status::Idea) {
+            Status::Published if published_at.is_none() => {
+                cells.fail(
+                    "published_at",
+                    "empty, but the status is published: when did it go out?",
+                );
+            }
+            Status::Scheduled if scheduled_for.is_none() => {
+                cells.fail(
+                    "scheduled_for",
+                    "empty, but the status is scheduled: when does it go out?",
+                );
+            }
+            _ => {}
+        }
     }
-    check("title", title.as_ref().map(|_| ()).map_err(Clone::clone));
-    check("kind", kind.as_ref().map(|_| ()).map_err(Clone::clone));
-    check("status", status.as_ref().map(|_| ()).map_err(Clone::clone));
-    check("topic", topic.as_ref().map(|_| ()).map_err(Clone::clone));
-    check("url", url.as_ref().map(|_| ()).map_err(Clone::clone));
-    check(
-        "scheduled_for",
-        scheduled_for.as_ref().map(|_| ()).map_err(Clone::clone),
-    );
-    check(
-        "published_at",
-        published_at.as_ref().map(|_| ()).map_err(Clone::clone),
-    );
-    for (number, name) in numbers.iter().zip(["views", "likes", "comments", "shares"]) {
-        check(name, number.as_ref().map(|_| ()).map_err(Clone::clone));
+    let (
+        Ok(title),
+        Ok(kind),
+        Ok(status),
+        Ok(topic),
+        Ok(url),
+        Ok(scheduled_for),
+        Ok(published_at),
+        Ok(views),
+        Ok(likes),
+        Ok(comments),
+        Ok(shares),
+    ) = (
+        title,
+        kind,
+        status,
+        topic,
+        url,
+        scheduled_for,
+        published_at,
+        views,
+        likes,
+        comments,
+        shares,
+    )
+    else {
+        return Err(cells.errors);
+    };
+    if !cells.errors.is_empty() {
+        return Err(cells.errors);
     }
-    let status = status.ok()?;
-    let scheduled_for = scheduled_for.ok()?;
-    let published_at = published_at.ok()?;
-    if status == Status::Published && published_at.is_none() {
-        check(
-            "published_at",
-            Err("empty, but the status is published: when did it go out?".into()),
-        );
-        return None;
-    }
-    if status == Status::Scheduled && scheduled_for.is_none() {
-        check(
-            "scheduled_for",
-            Err("empty, but the status is scheduled: when does it go out?".into()),
-        );
-        return None;
-    }
-    let [views, likes, comments, shares] = numbers;
-    let (views, likes, comments, shares) = (views.ok()?, likes.ok()?, comments.ok()?, shares.ok()?);
     let stats = (views.is_some() || likes.is_some() || comments.is_some() || shares.is_some())
         .then(|| Stats {
             views: views.unwrap_or(0),
@@ -227,16 +216,16 @@ fn parse_row(
             comments: comments.unwrap_or(0),
             shares: shares.unwrap_or(0),
         });
-    Some(Row {
-        line,
+    Ok(Row {
+        line: row.line,
         fields: Fields {
-            title: title.ok()?,
-            kind: kind.ok()?,
-            status,
-            topic: topic.ok()?,
+            title,
+            kind,
+            status: status.unwrap_or(Status::Idea),
+            topic,
             scheduled_for,
             published_at,
-            url: url.ok()?,
+            url,
             review_note: None,
         },
         stats,
@@ -323,6 +312,10 @@ mod tests {
         f
     }
 
+    fn path(f: &tempfile::NamedTempFile) -> &str {
+        f.path().to_str().unwrap()
+    }
+
     const HEADER: &str =
         "title,kind,status,topic,scheduled_for,published_at,url,views,likes,comments,shares\n";
 
@@ -333,7 +326,7 @@ mod tests {
             HEADER.replace('\n', "\r\n")
         );
         let f = file(&text);
-        let rows = read(f.path(), SH).unwrap();
+        let rows = read(path(&f), None, SH).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].fields.status, Status::Published);
         assert_eq!(
@@ -351,18 +344,25 @@ mod tests {
             "{HEADER}ok,article,idea,,,,,,,,\nbad,podcast,idea,,,,,,,,\nx,article,published,,,,,-5,,,\n"
         );
         let f = file(&text);
-        let err = read(f.path(), SH).unwrap_err().to_string();
-        let name = f.path().display().to_string();
-        assert!(err.contains("3 invalid row value(s)"), "{err}");
-        assert!(err.contains(":4:6: published_at: empty, but the status is published"));
+        let err = read(path(&f), None, SH).unwrap_err().to_string();
+        let name = path(&f);
+        assert!(err.contains("2 invalid row(s)"), "{err}");
         assert!(
             err.contains(&format!(
-                "{name}:3:2: kind: unknown content kind \"podcast\""
+                "{name}:4: column \"published_at\" value \"\": empty, but the status is published"
             )),
             "{err}"
         );
         assert!(
-            err.contains(&format!("{name}:4:8: views: invalid count \"-5\"")),
+            err.contains(&format!(
+                "{name}:3: column \"kind\" value \"podcast\": unknown content kind \"podcast\""
+            )),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "{name}:4: column \"views\" value \"-5\": invalid count \"-5\""
+            )),
             "{err}"
         );
     }
@@ -370,14 +370,17 @@ mod tests {
     #[test]
     fn unknown_and_missing_columns_are_refused() {
         let f = file("title,kind,colour\nx,article,red\n");
-        let err = read(f.path(), SH).unwrap_err().to_string();
-        assert!(err.contains(":1:3: unknown column \"colour\""), "{err}");
+        let err = read(path(&f), None, SH).unwrap_err().to_string();
+        assert!(
+            err.contains(":1: column \"colour\": unknown column"),
+            "{err}"
+        );
         let f = file("title,status\nx,idea\n");
         assert!(
-            read(f.path(), SH)
+            read(path(&f), None, SH)
                 .unwrap_err()
                 .to_string()
-                .contains("no \"kind\" column")
+                .contains(":1: missing column(s) kind in the header")
         );
     }
 
@@ -391,7 +394,7 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         for round in 0..2 {
             let tx = conn.transaction().unwrap();
-            let rows = read(f.path(), SH).unwrap();
+            let rows = read(path(&f), None, SH).unwrap();
             let summary = apply(&tx, rows, OnConflict::Update, today, "now").unwrap();
             tx.commit().unwrap();
             if round == 0 {

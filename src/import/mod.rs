@@ -6,7 +6,6 @@
 
 pub mod apply;
 pub mod content;
-pub mod csv_file;
 pub mod fields;
 pub mod presets;
 pub mod reader;
@@ -98,6 +97,72 @@ impl fmt::Display for RowError {
             f.write_str(":")?;
         }
         write!(f, " {}", self.reason)
+    }
+}
+
+/// The row errors of one import: every one counted, the first [`RowErrors::SHOWN`] kept to
+/// list, so a file can be fixed in one go without a flood of text.
+#[derive(Debug, Default)]
+pub struct RowErrors {
+    shown: Vec<RowError>,
+    errors: u64,
+    rows: u64,
+    last_line: Option<u64>,
+}
+
+impl RowErrors {
+    pub const SHOWN: usize = 20;
+
+    /// Adds an error. Errors come in file order; a row may have several, one per bad value.
+    pub fn push(&mut self, error: RowError) {
+        self.errors += 1;
+        if self.last_line != Some(error.line) {
+            self.rows += 1;
+            self.last_line = Some(error.line);
+        }
+        if self.shown.len() < Self::SHOWN {
+            self.shown.push(error);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors == 0
+    }
+
+    /// The errors shown, one a line, each naming the file; then how many more there are.
+    pub fn listing(&self, file: &str) -> String {
+        let mut lines: Vec<String> = self.shown.iter().map(|e| e.in_file(file)).collect();
+        let hidden = self.errors - self.shown.len() as u64;
+        if hidden > 0 {
+            lines.push(format!("... and {hidden} more"));
+        }
+        lines.join("\n")
+    }
+
+    /// Ok when there were none; else one error listing them that says nothing was imported.
+    pub fn fail(&self, file: &str) -> anyhow::Result<()> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        anyhow::bail!(
+            "{}\n{file}: {} invalid row(s); nothing was imported",
+            self.listing(file),
+            self.rows
+        )
+    }
+}
+
+impl Extend<RowError> for RowErrors {
+    fn extend<I: IntoIterator<Item = RowError>>(&mut self, errors: I) {
+        for error in errors {
+            self.push(error);
+        }
+    }
+}
+
+impl From<reader::ShapeError> for RowError {
+    fn from(shape: reader::ShapeError) -> RowError {
+        RowError::new(shape.line, shape.message)
     }
 }
 
@@ -401,5 +466,27 @@ mod tests {
             "a.csv:7: column \"加入时间\" value \"2026-02-30\": no such day"
         );
         assert_eq!(RowError::new(3, "bad").in_file("a.csv"), "a.csv:3: bad");
+    }
+
+    #[test]
+    fn row_errors_list_the_first_twenty_and_count_rows() {
+        let mut errors = RowErrors::default();
+        assert!(errors.fail("a.csv").is_ok());
+        for line in 2..30 {
+            errors.push(RowError::at(line, "amount", "x", "bad"));
+            errors.push(RowError::at(line, "kind", "y", "bad"));
+        }
+        let listing = errors.listing("a.csv");
+        assert_eq!(listing.lines().count(), RowErrors::SHOWN + 1);
+        assert!(
+            listing.starts_with("a.csv:2: column \"amount\" value \"x\": bad\n"),
+            "{listing}"
+        );
+        assert!(listing.ends_with("\n... and 36 more"), "{listing}");
+        let err = errors.fail("a.csv").unwrap_err().to_string();
+        assert!(
+            err.ends_with("\na.csv: 28 invalid row(s); nothing was imported"),
+            "{err}"
+        );
     }
 }

@@ -2,8 +2,10 @@
 //! spreadsheets save (UTF-8 with or without BOM, UTF-16 by BOM, or `--encoding gbk` ...).
 //!
 //! Streams: one record at a time, constant memory whatever the file size. Knows nothing of
-//! members; it hands out header names and rows of text with their line numbers.
+//! members, payments or content; it hands out header names and rows of text with their line
+//! numbers, and finds a column by name for importers that read fixed columns.
 
+use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
@@ -12,6 +14,8 @@ use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
 use csv::StringRecord;
 use encoding_rs::Encoding;
+
+use super::RowError;
 
 /// The shape of an input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -49,6 +53,93 @@ pub fn encoding(label: &str) -> Result<&'static Encoding> {
 pub struct RawRow {
     pub line: u64,
     pub record: StringRecord,
+}
+
+impl RawRow {
+    /// A column's value, trimmed; `None` when the header has no such column or the cell is
+    /// empty.
+    pub fn get(&self, columns: &Columns, name: &str) -> Option<&str> {
+        let index = columns.index(name)?;
+        self.record
+            .get(index)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A row error about column `name`, quoting its value. Only the first line of `reason` is
+    /// kept: hints suit one error, not a list of them.
+    pub fn error(&self, columns: &Columns, name: &str, reason: impl fmt::Display) -> RowError {
+        let reason = reason.to_string();
+        let value = self.get(columns, name).unwrap_or_default();
+        RowError::at(
+            self.line,
+            name,
+            value,
+            reason.lines().next().unwrap_or_default(),
+        )
+    }
+}
+
+/// A header's columns found by name (trimmed, in any case), for importers that read a fixed
+/// set of columns in any order.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    names: Vec<String>,
+}
+
+impl Columns {
+    /// The columns of `rows`' header. None may appear twice, and every one of `required` must
+    /// be there; the hint lists `known`.
+    pub fn of(rows: &Rows, required: &[&str], known: &[&str]) -> Result<Columns> {
+        let header_error = |message: String| FileError {
+            file: rows.name().to_string(),
+            line: 1,
+            message,
+        };
+        let mut columns = Columns { names: Vec::new() };
+        columns.follow(rows.headers());
+        for (i, name) in columns.names.iter().enumerate() {
+            if columns.names[..i].contains(name) {
+                bail!(header_error(format!(
+                    "column {name:?} appears twice in the header"
+                )));
+            }
+        }
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|name| columns.index(name).is_none())
+            .collect();
+        if !missing.is_empty() {
+            bail!(header_error(format!(
+                "missing column(s) {} in the header (found: {})\nhint: the columns are {}",
+                missing.join(", "),
+                columns.names.join(", "),
+                known.join(",")
+            )));
+        }
+        Ok(columns)
+    }
+
+    /// Where a column is, by its name in lower case.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+
+    /// The first column that is not one of `known`.
+    pub fn unknown(&self, known: &[&str]) -> Option<&str> {
+        self.names
+            .iter()
+            .map(String::as_str)
+            .find(|name| !known.contains(name))
+    }
+
+    /// Catches up with a JSONL header that grew: a key first seen after the first line.
+    pub fn follow(&mut self, headers: &[String]) {
+        for header in &headers[self.names.len().min(headers.len())..] {
+            self.names.push(header.trim().to_ascii_lowercase());
+        }
+    }
 }
 
 /// A problem with the file as a whole (it cannot be read on): the import stops.
@@ -579,6 +670,83 @@ mod tests {
         assert_eq!(first.line, 1);
         // The blank line is skipped but counted.
         assert!(rows.iter().any(|r| r.as_ref().is_ok_and(|r| r.line == 4)));
+    }
+
+    #[test]
+    fn crlf_becomes_lf_across_chunk_boundaries() {
+        for size in 1..6 {
+            let text = b"a\r\nb\rc\r\n\r";
+            let mut lf = CrlfToLf::new(BufReader::with_capacity(size, &text[..]));
+            let mut out = Vec::new();
+            io::Read::read_to_end(&mut lf, &mut out).unwrap();
+            assert_eq!(out, b"a\nb\rc\n\r\n", "chunks of {size}");
+        }
+    }
+
+    fn write(text: &[u8]) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut f, text).unwrap();
+        f
+    }
+
+    #[test]
+    fn columns_are_found_by_name_in_any_order_and_case() {
+        let f = write(b"\xEF\xBB\xBFAmount, Kind\r\n12.50,qa\r\n\r\n3,ad\r\n");
+        let mut rows = Rows::open(f.path().to_str().unwrap(), None, None).unwrap();
+        let columns = Columns::of(&rows, &["kind", "amount"], &["kind", "amount"]).unwrap();
+        let row = rows.next_row().unwrap().unwrap().unwrap();
+        assert_eq!(
+            (
+                row.line,
+                row.get(&columns, "kind"),
+                row.get(&columns, "amount")
+            ),
+            (2, Some("qa"), Some("12.50"))
+        );
+        assert_eq!(row.get(&columns, "note"), None);
+        let err = row
+            .error(&columns, "amount", "bad\nhint: dropped")
+            .to_string();
+        assert_eq!(err, "line 2: column \"amount\" value \"12.50\": bad");
+        let row = rows.next_row().unwrap().unwrap().unwrap();
+        assert_eq!((row.line, row.get(&columns, "kind")), (4, Some("ad")));
+        assert!(rows.next_row().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_header_missing_or_repeating_a_column_is_refused() {
+        let f = write(b"reference,amount\nX,1\n");
+        let rows = Rows::open(f.path().to_str().unwrap(), None, None).unwrap();
+        let err = Columns::of(&rows, &["kind", "amount", "paid_at"], &["kind"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                ":1: missing column(s) kind, paid_at in the header (found: reference, amount)"
+            ),
+            "{err}"
+        );
+        let f = write(b"kind,KIND\nqa,qa\n");
+        let rows = Rows::open(f.path().to_str().unwrap(), None, None).unwrap();
+        let err = Columns::of(&rows, &[], &[]).unwrap_err().to_string();
+        assert!(err.contains(":1: column \"kind\" appears twice"), "{err}");
+    }
+
+    #[test]
+    fn columns_follow_a_growing_jsonl_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pay.jsonl");
+        std::fs::write(
+            &path,
+            "{\"kind\":\"qa\"}\n{\"kind\":\"ad\",\"note\":\"late key\"}\n",
+        )
+        .unwrap();
+        let mut rows = Rows::open(path.to_str().unwrap(), None, None).unwrap();
+        let mut columns = Columns::of(&rows, &["kind"], &["kind", "note"]).unwrap();
+        rows.next_row().unwrap().unwrap().unwrap();
+        let row = rows.next_row().unwrap().unwrap().unwrap();
+        columns.follow(rows.headers());
+        assert_eq!(row.get(&columns, "note"), Some("late key"));
     }
 
     #[test]

@@ -273,11 +273,40 @@ fn import_is_all_or_nothing_and_re_runs_change_nothing() {
     std::fs::write(env.path("bad.csv"), bad).unwrap();
     let err = env.fails(&["content", "import", "bad.csv"]);
     assert!(
-        err.contains("bad.csv:3:3: status: invalid status \"publishd\""),
+        err.contains(
+            "bad.csv:3: column \"status\" value \"publishd\": invalid status \"publishd\""
+        ),
         "{err}"
     );
     assert!(err.contains("nothing was imported"), "{err}");
     assert_eq!(env.count("SELECT count(*) FROM content"), 3);
+}
+
+#[test]
+fn import_reads_jsonl_by_extension_and_gbk_with_encoding() {
+    let env = Env::new();
+    // The second object brings a key the first did not have.
+    std::fs::write(
+        env.path("content.jsonl"),
+        "{\"title\":\"A\",\"kind\":\"article\"}\n{\"title\":\"B\",\"kind\":\"video\",\"views\":12}\n",
+    )
+    .unwrap();
+    env.ok(&["content", "import", "content.jsonl"]);
+    assert_eq!(env.count("SELECT count(*) FROM content"), 2);
+    assert_eq!(env.count("SELECT count(*) FROM content_stats"), 1);
+    let (gbk, _, _) = encoding_rs::GBK.encode("title,kind\n直播答疑,live\n");
+    std::fs::write(env.path("gbk.csv"), &gbk).unwrap();
+    let err = env.fails(&["content", "import", "gbk.csv"]);
+    assert!(
+        err.contains("gbk.csv:2: column 1 is not valid UTF-8"),
+        "{err}"
+    );
+    assert!(err.contains("--encoding gbk"), "{err}");
+    env.ok(&["content", "import", "gbk.csv", "--encoding", "gbk"]);
+    assert_eq!(
+        env.count("SELECT count(*) FROM content WHERE title = '直播答疑'"),
+        1
+    );
 }
 
 #[test]

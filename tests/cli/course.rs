@@ -425,19 +425,21 @@ fn import_enrolls_all_or_nothing_and_is_idempotent() {
     .unwrap();
     let err = env.fails(&["course", "import", bad.to_str().unwrap()]);
     assert!(
-        err.contains("bad.csv:2:2 (member): no member \"13800138000\""),
+        err.contains(
+            "bad.csv:2: column \"member\" value \"13800138000\": no member \"13800138000\""
+        ),
         "{err}"
     );
     assert!(
-        err.contains("bad.csv:3:1 (slug): course \"old\" is closed"),
+        err.contains("bad.csv:3: column \"slug\" value \"old\": course \"old\" is closed"),
         "{err}"
     );
     assert!(
-        err.contains("bad.csv:4:1 (slug): no course \"nope\""),
+        err.contains("bad.csv:4: column \"slug\" value \"nope\": no course \"nope\""),
         "{err}"
     );
     assert!(
-        err.contains("3 row(s) rejected; nothing was imported"),
+        err.contains("bad.csv: 3 invalid row(s); nothing was imported"),
         "{err}"
     );
     assert_eq!(env.count("SELECT count(*) FROM payments"), 1);
@@ -447,6 +449,20 @@ fn import_enrolls_all_or_nothing_and_is_idempotent() {
         env.path("missing.csv").to_str().unwrap(),
     ]);
     assert!(err.contains("missing.csv"), "{err}");
+}
+
+#[test]
+fn import_reads_gbk_with_encoding() {
+    let env = setup();
+    let (gbk, _, _) = encoding_rs::GBK.encode("slug,member,note\nrust-101,li@example.com,老学员\n");
+    std::fs::write(env.path("gbk.csv"), &gbk).unwrap();
+    let err = env.fails(&["course", "import", "gbk.csv"]);
+    assert!(
+        err.contains("gbk.csv:2: column 3 is not valid UTF-8"),
+        "{err}"
+    );
+    env.ok(&["course", "import", "gbk.csv", "--encoding", "gbk"]);
+    assert_eq!(students(&env).len(), 2);
 }
 
 #[test]

@@ -695,15 +695,15 @@ fn import_is_all_or_nothing_and_idempotent_on_reference() {
     .unwrap();
     let err = env.fails(&["revenue", "import", bad.to_str().unwrap()]);
     for expected in [
-        "bad.csv:2:3 (amount): invalid amount \"12.345\": at most 2 decimal places for CNY",
-        "bad.csv:3:2 (kind): invalid kind \"tip\"",
-        "bad.csv:4:4 (paid_at): invalid date/time \"not a date\"",
-        "bad.csv:5:5 (member): no member \"ghost@example.com\"",
-        "bad.csv:6:6 (course): no course \"nope\"",
-        "bad.csv:7:7 (period_months): a period is for membership fees only",
-        "bad.csv:8:7 (period_months): invalid period \"0\"",
-        "bad.csv:9:3 (amount): missing amount",
-        "bad.csv: 8 row(s) rejected; nothing was imported",
+        "bad.csv:2: column \"amount\" value \"12.345\": invalid amount \"12.345\": at most 2 decimal places for CNY",
+        "bad.csv:3: column \"kind\" value \"tip\": invalid kind \"tip\"",
+        "bad.csv:4: column \"paid_at\" value \"not a date\": invalid date/time \"not a date\"",
+        "bad.csv:5: column \"member\" value \"ghost@example.com\": no member \"ghost@example.com\"",
+        "bad.csv:6: column \"course\" value \"nope\": no course \"nope\"",
+        "bad.csv:7: column \"period_months\" value \"12\": a period is for membership fees only",
+        "bad.csv:8: column \"period_months\" value \"0\": invalid period \"0\"",
+        "bad.csv:9: column \"amount\" value \"\": missing amount",
+        "bad.csv: 8 invalid row(s); nothing was imported",
     ] {
         assert!(err.contains(expected), "{expected}\n{err}");
     }
@@ -713,7 +713,7 @@ fn import_is_all_or_nothing_and_idempotent_on_reference() {
     std::fs::write(&ragged, "kind,amount,paid_at\nqa,1\n").unwrap();
     let err = env.fails(&["revenue", "import", ragged.to_str().unwrap()]);
     assert!(
-        err.contains("ragged.csv:2: expected 3 fields as in the header, found 2"),
+        err.contains("ragged.csv:2: expected 3 fields (as in the header), found 2"),
         "{err}"
     );
     let headless = env.path("headless.csv");
@@ -742,6 +742,27 @@ fn import_reads_stdin_and_dry_run_writes_nothing() {
         "{err}"
     );
     assert_eq!(env.count("SELECT count(*) FROM payments"), 0);
+}
+
+#[test]
+fn import_reads_gbk_with_encoding_and_tsv_by_extension() {
+    let env = Env::new();
+    let (gbk, _, _) = encoding_rs::GBK.encode("kind,amount,paid_at,note\nqa,50,2026-01-01,答疑\n");
+    std::fs::write(env.path("gbk.csv"), &gbk).unwrap();
+    let err = env.fails(&["revenue", "import", "gbk.csv"]);
+    assert!(
+        err.contains("gbk.csv:2: column 4 is not valid UTF-8") && err.contains("--encoding gbk"),
+        "{err}"
+    );
+    env.ok(&["revenue", "import", "gbk.csv", "--encoding", "gbk"]);
+    assert_eq!(payments(&env, &[])[1][13], "答疑");
+    std::fs::write(
+        env.path("more.tsv"),
+        "kind\tamount\tpaid_at\nad\t800\t2026-02-01\n",
+    )
+    .unwrap();
+    env.ok(&["revenue", "import", "more.tsv"]);
+    assert_eq!(env.count("SELECT count(*) FROM payments"), 2);
 }
 
 #[test]
