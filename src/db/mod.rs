@@ -5,6 +5,7 @@
 pub mod content;
 pub mod courses;
 pub mod members;
+pub mod metrics;
 pub mod payments;
 pub mod plan;
 pub mod series;
@@ -163,6 +164,64 @@ fn classify(err: rusqlite::Error, path: &Path) -> anyhow::Error {
         Some(ErrorCode::NotADatabase) => OpenError::NotSqlite(path.to_path_buf()).into(),
         _ => anyhow::Error::new(err).context(format!("reading {}", path.display())),
     }
+}
+
+/// A backup would overwrite a file the user did not say to replace.
+#[derive(Debug, Error)]
+#[error("{0} already exists\nhint: pass --force to replace it")]
+pub struct BackupExists(pub PathBuf);
+
+/// Copies the database behind `conn` to `dest` with SQLite's online backup, in one step: one
+/// read transaction, so the copy is one consistent snapshot however busy the writers are (in
+/// WAL mode they are not blocked meanwhile). The copy is written to a file created mode 0600
+/// beside `dest` and renamed into place when complete, so `dest` is never half-written.
+pub fn backup(conn: &Connection, dest: &Path, force: bool) -> Result<()> {
+    if dest.exists() && !force {
+        return Err(BackupExists(dest.to_path_buf()).into());
+    }
+    let name = dest
+        .file_name()
+        .with_context(|| format!("{} names no file", dest.display()))?;
+    let partial = dest.with_file_name(format!(
+        ".{}.partial-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| -> Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options
+            .open(&partial)
+            .with_context(|| format!("creating {}", partial.display()))?;
+        let mut copy =
+            Connection::open(&partial).with_context(|| format!("opening {}", partial.display()))?;
+        rusqlite::backup::Backup::new(conn, &mut copy)?.run_to_completion(
+            -1,
+            std::time::Duration::ZERO,
+            None,
+        )?;
+        copy.close().map_err(|(_, e)| e)?;
+        // A stale write-ahead log beside the old copy would be replayed onto the new one.
+        for suffix in ["-wal", "-shm"] {
+            let mut side = dest.as_os_str().to_owned();
+            side.push(suffix);
+            match std::fs::remove_file(&side) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(anyhow::Error::new(e)
+                        .context(format!("removing {}", PathBuf::from(side).display())));
+                }
+                _ => {}
+            }
+        }
+        std::fs::rename(&partial, dest)
+            .with_context(|| format!("moving the copy to {}", dest.display()))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside `LIKE ... ESCAPE '\'`.
