@@ -255,18 +255,20 @@ pub struct Leader {
     pub balance: i64,
 }
 
-/// The `top` members by points granted at or after the instant `since` (RFC 3339, UTC)
-/// when `recent_first`, else by points granted ever; ties go to the larger other figure,
-/// then the lower id. Members with no grants in the ranking period are left out.
+/// The `top` members by points granted from the instant `since` up to (not including)
+/// `until` (RFC 3339, UTC) when `recent_first`, else by points granted ever before `until`;
+/// ties go to the larger other figure, then the lower id. Members with no grants in the
+/// ranking period are left out.
 pub fn leaderboard(
     conn: &Connection,
     scope: &Scope,
-    since: &str,
+    (since, until): (&str, &str),
     recent_first: bool,
     top: u64,
 ) -> rusqlite::Result<Vec<Leader>> {
     let (scope_sql, mut values) = scope.clause();
     values.push((":since".into(), Value::Text(since.to_string())));
+    values.push((":until".into(), Value::Text(until.to_string())));
     values.push((
         ":top".into(),
         Value::Integer(i64::try_from(top).unwrap_or(i64::MAX)),
@@ -279,17 +281,20 @@ pub fn leaderboard(
     // The recent ranking only reads this period's ledger (points_ledger_created); the
     // all-time one reads every grant once (points_ledger_member covers it).
     let source = if recent_first {
-        "(SELECT DISTINCT member_id FROM points_ledger WHERE created_at >= :since AND delta > 0)"
+        "(SELECT DISTINCT member_id FROM points_ledger \
+          WHERE created_at >= :since AND created_at < :until AND delta > 0)"
     } else {
-        "(SELECT DISTINCT member_id FROM points_ledger WHERE delta > 0)"
+        "(SELECT DISTINCT member_id FROM points_ledger WHERE created_at < :until AND delta > 0)"
     };
     let sql = format!(
         "SELECT m.id, m.name, m.tier, \
            (SELECT coalesce(sum(delta), 0) FROM points_ledger p \
-            WHERE p.member_id = m.id AND p.delta > 0 AND p.created_at >= :since) AS recent, \
+            WHERE p.member_id = m.id AND p.delta > 0 \
+              AND p.created_at >= :since AND p.created_at < :until) AS recent, \
            (SELECT coalesce(sum(delta), 0) FROM points_ledger p \
-            WHERE p.member_id = m.id AND p.delta > 0) AS total, \
-           (SELECT coalesce(sum(delta), 0) FROM points_ledger p WHERE p.member_id = m.id) AS balance \
+            WHERE p.member_id = m.id AND p.delta > 0 AND p.created_at < :until) AS total, \
+           (SELECT coalesce(sum(delta), 0) FROM points_ledger p \
+            WHERE p.member_id = m.id AND p.created_at < :until) AS balance \
          FROM {source} AS l JOIN members m ON m.id = l.member_id \
          WHERE {scope_sql} AND {having} \
          ORDER BY {order}, m.id LIMIT :top"

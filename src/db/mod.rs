@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_members.sql"),
     include_str!("migrations/0002_revenue.sql"),
     include_str!("migrations/0003_content.sql"),
+    include_str!("migrations/0004_reports.sql"),
 ];
 
 /// The schema version this build writes.
@@ -197,11 +198,25 @@ pub fn backup(conn: &Connection, dest: &Path, force: bool) -> Result<()> {
             .with_context(|| format!("creating {}", partial.display()))?;
         let mut copy =
             Connection::open(&partial).with_context(|| format!("opening {}", partial.display()))?;
-        rusqlite::backup::Backup::new(conn, &mut copy)?.run_to_completion(
-            -1,
-            std::time::Duration::ZERO,
-            None,
-        )?;
+        {
+            use rusqlite::backup::{Backup, StepResult};
+            let backup = Backup::new(conn, &mut copy)?;
+            // -1: every page in one step, under one read transaction. Busy or Locked only
+            // means the copy's own file is locked for a moment: retry.
+            let mut waited = std::time::Duration::ZERO;
+            loop {
+                match backup.step(-1)? {
+                    StepResult::Done => break,
+                    _ if waited >= BUSY_TIMEOUT => {
+                        anyhow::bail!("the database stayed locked for {}s", BUSY_TIMEOUT.as_secs())
+                    }
+                    _ => {
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                        waited += std::time::Duration::from_millis(50);
+                    }
+                }
+            }
+        }
         copy.close().map_err(|(_, e)| e)?;
         // A stale write-ahead log beside the old copy would be replayed onto the new one.
         for suffix in ["-wal", "-shm"] {

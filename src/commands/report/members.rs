@@ -327,29 +327,33 @@ impl Record for LeaderRow {
     ];
 }
 
-/// The instant this month began in the community's timezone, as the ledger stamps time.
-pub(super) fn month_start_utc(ctx: &Context) -> Result<String> {
-    let first = YearMonth::of(ctx.today).first_day();
-    let local = first
+/// The instant a day began in the community's timezone, as the ledger stamps time.
+fn day_start_utc(ctx: &Context, day: NaiveDate) -> Result<String> {
+    let local = day
         .and_hms_opt(0, 0, 0)
-        .ok_or_else(|| anyhow!("midnight of {first}"))?;
+        .ok_or_else(|| anyhow!("midnight of {day}"))?;
     let instant = ctx
         .config
         .community
         .timezone
         .from_local_datetime(&local)
         .earliest()
-        .ok_or_else(|| anyhow!("{first} 00:00 does not exist in the community's timezone"))?;
+        .ok_or_else(|| anyhow!("{day} 00:00 does not exist in the community's timezone"))?;
     Ok(dates::format_timestamp(instant.to_utc()))
 }
 
 pub(super) fn leaderboard(ctx: &Context, args: &ReportLeaderboardArgs) -> Result<()> {
-    let since = month_start_utc(ctx)?;
+    let month = YearMonth::of(ctx.today);
+    let since = day_start_utc(ctx, month.first_day())?;
+    let next = month
+        .next()
+        .ok_or_else(|| anyhow!("{month} is the last month of the calendar"))?;
+    let until = day_start_utc(ctx, next.first_day())?;
     let conn = ctx.open_db()?;
     let leaders = metrics::leaderboard(
         &conn,
         &scope(&args.scope),
-        &since,
+        (&since, &until),
         args.rank_by == RankBy::Month,
         args.top,
     )?;
