@@ -40,6 +40,17 @@ pub fn month_flows(flows: &[Flow], months: &[YearMonth]) -> Vec<MonthFlow> {
         .collect()
 }
 
+/// Members with access at the end of `month` (at today for today's month): those who joined
+/// by then and whose access ended in a later month or not at all. Equal to
+/// `db::series::members_at` at that day (a test in db::metrics holds it).
+pub fn active_at(flows: &[Flow], month: YearMonth) -> u64 {
+    flows
+        .iter()
+        .filter(|f| f.joined <= month && f.ended.is_none_or(|e| e > month))
+        .map(|f| f.members)
+        .sum()
+}
+
 /// One cohort: the members who joined in a month, and how many of them still had access at
 /// the end of each month since (0 = the join month itself), up to the month of today.
 #[derive(Debug, Clone, PartialEq, Eq)]

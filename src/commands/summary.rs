@@ -15,7 +15,7 @@ use crate::dates::{self, YearMonth};
 use crate::db::metrics::{self, Group, Scope};
 use crate::db::{payments, plan};
 use crate::member::Status;
-use crate::metrics::{month_flows, months_between, percent};
+use crate::metrics::{active_at, month_flows, months_between, percent};
 use crate::output::Format;
 use crate::revenue::{change_percent, month_index, mrr_by_month};
 use crate::summary::{
@@ -147,13 +147,7 @@ fn gather(ctx: &Context, args: &SummaryArgs) -> Result<Summary> {
     let months = months_between(first, now);
     let flows = metrics::flows(&conn, &everyone, ctx.today)?;
     let monthly = month_flows(&flows, &months);
-    let active_at = |month: YearMonth| -> u64 {
-        flows
-            .iter()
-            .filter(|f| f.joined <= month && f.ended.is_none_or(|e| e > month))
-            .map(|f| f.members)
-            .sum()
-    };
+    let active_at = |month: YearMonth| active_at(&flows, month);
     let active_end: Vec<u64> = months.iter().map(|m| active_at(*m)).collect();
     let active_start = now.prev().map_or(0, active_at);
     let this = monthly.last().copied().unwrap_or_default();

@@ -349,8 +349,10 @@ pub fn at_risk(
         Value::Integer(limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX))),
     ));
     // Points are stamped in UTC; a day's worth of slack either way does not change who has
-    // been quiet for three months, and comparing text keeps the index usable.
-    let sql = format!(
+    // been quiet for three months, and comparing text keeps the index usable. Two passes, so
+    // that each reads in index order and stops at the limit: members with an expiry, soonest
+    // first (members_expires_at), then those without one, by id.
+    let base = format!(
         "SELECT m.id, m.name, m.email, m.wechat, m.tier, {STATUS_NOW} AS s, m.joined_at, m.expires_at, \
            (SELECT max(created_at) FROM points_ledger p WHERE p.member_id = m.id), \
            (SELECT max(enrolled_on) FROM enrollments e WHERE e.member_id = m.id), \
@@ -358,29 +360,40 @@ pub fn at_risk(
          FROM members m \
          WHERE {scope_sql} \
            AND m.status IN ('trial', 'active', 'cancelled', 'comped') \
-           AND (m.expires_at IS NULL OR m.expires_at >= :today) \
            AND m.joined_at <= :quiet \
            AND NOT EXISTS (SELECT 1 FROM points_ledger p WHERE p.member_id = m.id AND p.created_at >= :quiet) \
            AND NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.member_id = m.id AND e.enrolled_on >= :quiet) \
-           AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.member_id = m.id AND p.paid_on >= :quiet AND p.kind <> 'refund') \
-         ORDER BY m.expires_at IS NULL, m.expires_at, m.id LIMIT :limit"
+           AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.member_id = m.id AND p.paid_on >= :quiet AND p.kind <> 'refund')"
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query(named(&values).as_slice())?;
-    while let Some(r) = rows.next()? {
-        each(AtRisk {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            email: r.get(2)?,
-            wechat: r.get(3)?,
-            tier: r.get(4)?,
-            status: r.get(5)?,
-            joined_at: r.get(6)?,
-            expires_at: r.get(7)?,
-            last_points: r.get(8)?,
-            last_enrolled: r.get(9)?,
-            last_payment: r.get(10)?,
-        })?;
+    let mut left = limit;
+    for pass in [
+        "AND m.expires_at >= :today ORDER BY m.expires_at, m.id LIMIT :limit",
+        "AND m.expires_at IS NULL ORDER BY m.id LIMIT :limit",
+    ] {
+        if left == Some(0) {
+            break;
+        }
+        if let Some(slot) = values.iter_mut().find(|(name, _)| name == ":limit") {
+            slot.1 = Value::Integer(left.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX)));
+        }
+        let mut stmt = conn.prepare(&format!("{base} {pass}"))?;
+        let mut rows = stmt.query(named(&values).as_slice())?;
+        while let Some(r) = rows.next()? {
+            each(AtRisk {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                email: r.get(2)?,
+                wechat: r.get(3)?,
+                tier: r.get(4)?,
+                status: r.get(5)?,
+                joined_at: r.get(6)?,
+                expires_at: r.get(7)?,
+                last_points: r.get(8)?,
+                last_enrolled: r.get(9)?,
+                last_payment: r.get(10)?,
+            })?;
+            left = left.map(|l| l.saturating_sub(1));
+        }
     }
     Ok(())
 }

@@ -140,6 +140,11 @@ fn check_version(conn: &Connection, version: i64, path: &Path) -> Result<()> {
 /// Applies each pending migration in its own transaction, together with its version number,
 /// so an interrupted upgrade leaves the previous version intact.
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    // Up to date (the usual case): no write lock, so reads and backups never queue behind a
+    // writer such as a long import.
+    if user_version(conn)? == SCHEMA_VERSION {
+        return Ok(());
+    }
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Re-read inside the lock: another process may have migrated meanwhile.
