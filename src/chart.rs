@@ -672,9 +672,45 @@ fn svg_legend(out: &mut String, series: &[Series]) {
     out.push_str("</g>\n");
 }
 
+/// A sparkline: one block character per value, from the lowest (`▁`) to the highest (`█`)
+/// of the series; a flat series is a row of `▄`, and a value that is not finite is a space.
+pub fn sparkline(values: &[f64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let finite = values.iter().copied().filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    values
+        .iter()
+        .map(|&v| {
+            if !v.is_finite() {
+                ' '
+            } else if hi - lo <= 0.0 {
+                BARS[3]
+            } else {
+                let level = ((v - lo) / (hi - lo) * 7.0).round() as usize;
+                BARS[level.min(7)]
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sparkline_scales_from_lowest_to_highest() {
+        assert_eq!(
+            sparkline(&[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]),
+            "▁▂▃▄▅▆▇█"
+        );
+        assert_eq!(sparkline(&[10.0, 20.0]), "▁█");
+        assert_eq!(sparkline(&[5.0, 5.0, 5.0]), "▄▄▄");
+        assert_eq!(sparkline(&[1.0, f64::NAN, 3.0]), "▁ █");
+        assert_eq!(sparkline(&[]), "");
+        assert_eq!(sparkline(&[-2.0, 0.0, 2.0]).chars().count(), 3);
+    }
     use proptest::prelude::*;
 
     fn growth(rate: f64, months: usize) -> Vec<f64> {

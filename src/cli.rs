@@ -100,6 +100,23 @@ pub enum Command {
     #[command(subcommand)]
     Report(ReportCommand),
 
+    /// One screen: members by status and tier, this month's flows, MRR, expiring, this week
+    #[command(after_help = "Examples:\n  \
+        community summary\n  \
+        community summary --format json | jq .mrr\n  \
+        community summary --today 2026-10-31     # how October ended\n\n\
+        Every figure is defined in README (\"Reports and the summary\").")]
+    Summary(SummaryArgs),
+
+    /// Copy the database to FILE, consistently, even while other commands write to it
+    #[command(after_help = "Examples:\n  \
+        community backup backup.db\n  \
+        community backup ~/backups/community-$(date +%F).db\n  \
+        community backup backup.db --force       # replace an older copy\n\n\
+        Uses SQLite's online backup: the copy is one consistent snapshot (an import running\n\
+        meanwhile is in it wholly or not at all), readable by its owner only (mode 0600).")]
+    Backup(BackupArgs),
+
     /// Generate shell completions
     #[command(after_help = "Examples:\n  \
         community completions bash > ~/.local/share/bash-completion/completions/community\n  \
@@ -114,6 +131,23 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         community man > community.1 && man ./community.1")]
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// How far ahead "expiring" looks, e.g. 14d, 2w, 1m
+    #[arg(long, default_value = "14d", value_name = "SPAN")]
+    pub expiring_within: String,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the copy
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -774,6 +808,49 @@ pub enum ReportCommand {
         The README defines every figure (\"Courses and income\").")]
     Revenue(ReportRevenueArgs),
 
+    /// Members by tier, status, source or tag: how many, their share, with access, paying
+    #[command(after_help = "Examples:\n  \
+        community report members                       # by tier\n  \
+        community report members --by status --tier pro\n  \
+        community report members --by source --since 2026-01-01 --format csv\n\n\
+        --since and --until select members by the day they joined.")]
+    Members(ReportMembersArgs),
+
+    /// Per month: new, churned, net, active at month end, growth rate
+    #[command(after_help = "Examples:\n  \
+        community report growth                        # the last 12 months\n  \
+        community report growth --by month --since 2025-01-01\n  \
+        community report growth --tier pro --source wechat --format csv")]
+    Growth(ReportGrowthArgs),
+
+    /// Retention: one row per join month, one column per month since, % still with access
+    #[command(after_help = "Examples:\n  \
+        community report cohorts                       # cohorts of the last 12 months\n  \
+        community report cohorts --since 2025-01-01 --counts\n  \
+        community report cohorts --tag rust --format csv")]
+    Cohorts(ReportCohortsArgs),
+
+    /// Per month: logo churn (members lost) and revenue churn (the MRR they took with them)
+    #[command(after_help = "Examples:\n  \
+        community report churn\n  \
+        community report churn --by month --since 2026-01-01 --format csv\n  \
+        community report churn --tier pro")]
+    Churn(ReportChurnArgs),
+
+    /// The points leaderboard: points earned this month and all time
+    #[command(after_help = "Examples:\n  \
+        community report leaderboard                   # top 20 of this month\n  \
+        community report leaderboard --top 10 --rank-by all-time\n  \
+        community report leaderboard --tier pro --format csv")]
+    Leaderboard(ReportLeaderboardArgs),
+
+    /// Members at risk: access, but no points, no course and no payment for 90 days
+    #[command(after_help = "Examples:\n  \
+        community report engagement                    # soonest expiry first\n  \
+        community report engagement --days 60 --tier pro --limit 50\n  \
+        community report engagement --format csv > reach-out.csv")]
+    Engagement(ReportEngagementArgs),
+
     /// Published content by kind, topic or month: count, reach, engagement, top item
     #[command(after_help = "Examples:\n  \
         community report content                   # by kind\n  \
@@ -782,6 +859,131 @@ pub enum ReportCommand {
         Reach is each item's latest snapshot; engagement is likes + comments + shares, and\n\
         engagement_rate is engagement / views.")]
     Content(ReportContentArgs),
+}
+
+/// Which members a report looks at (as `member list` filters them).
+#[derive(Debug, Args, Default, Clone)]
+pub struct ReportScopeArgs {
+    /// Only this tier
+    #[arg(long)]
+    pub tier: Option<String>,
+    /// Only this source
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Only members with this tag (repeatable: all must match)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+}
+
+/// The months a monthly report covers.
+#[derive(Debug, Args, Default, Clone)]
+pub struct MonthRangeArgs {
+    /// From the month of this date (default: 11 months before this one)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// To the month of this date, included (default: this month; never past today)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+}
+
+/// What one row of a monthly report stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum PerMonth {
+    #[default]
+    Month,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportMembersArgs {
+    /// What one row stands for
+    #[arg(long, value_enum, default_value_t = MemberGroup::Tier)]
+    pub by: MemberGroup,
+    #[command(flatten)]
+    pub scope: ReportScopeArgs,
+    /// Only members who joined on or after this date
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only members who joined on or before this date
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+}
+
+/// The rows of `report members`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum MemberGroup {
+    #[default]
+    Tier,
+    Status,
+    Source,
+    Tag,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportGrowthArgs {
+    /// What one row stands for
+    #[arg(long, value_enum, default_value_t = PerMonth::Month)]
+    pub by: PerMonth,
+    #[command(flatten)]
+    pub range: MonthRangeArgs,
+    #[command(flatten)]
+    pub scope: ReportScopeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportCohortsArgs {
+    #[command(flatten)]
+    pub range: MonthRangeArgs,
+    #[command(flatten)]
+    pub scope: ReportScopeArgs,
+    /// Cells are member counts instead of percentages
+    #[arg(long)]
+    pub counts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportChurnArgs {
+    /// What one row stands for
+    #[arg(long, value_enum, default_value_t = PerMonth::Month)]
+    pub by: PerMonth,
+    #[command(flatten)]
+    pub range: MonthRangeArgs,
+    #[command(flatten)]
+    pub scope: ReportScopeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportLeaderboardArgs {
+    /// How many members
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub top: u64,
+    /// Which figure ranks the members
+    #[arg(long, value_enum, default_value_t = RankBy::Month)]
+    pub rank_by: RankBy,
+    #[command(flatten)]
+    pub scope: ReportScopeArgs,
+}
+
+/// What ranks `report leaderboard`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum RankBy {
+    /// Points earned this month
+    #[default]
+    Month,
+    /// Points earned ever
+    AllTime,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportEngagementArgs {
+    /// Quiet for this many days (no points, enrollment or payment) counts as at risk
+    #[arg(long, default_value_t = 90, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: u32,
+    #[command(flatten)]
+    pub scope: ReportScopeArgs,
+    /// At most this many rows
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
 }
 
 #[derive(Debug, Args)]

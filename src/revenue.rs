@@ -139,6 +139,19 @@ pub fn spread(amount: Money, months: u32) -> Vec<Money> {
         .collect()
 }
 
+/// The share of month `offset` (0 = the month the period starts in) of [`spread`]`(amount,
+/// months)`, without building the whole spread; zero outside the period.
+pub fn share(amount: Money, months: u32, offset: i64) -> Money {
+    let n = i64::from(months);
+    if offset < 0 || offset >= n {
+        return Money::ZERO;
+    }
+    let sign = amount.minor().signum();
+    let magnitude = i64::try_from(amount.minor().unsigned_abs()).unwrap_or(i64::MAX);
+    let (base, extra) = (magnitude / n, magnitude % n);
+    Money::from_minor(sign * (base + i64::from(offset < extra)))
+}
+
 /// [`spread`] as at most three steps of a running total, `(month offset, change)`: summed per
 /// month over all fees, then [`mrr_by_month`] turns them into MRR, so that five million
 /// payments cost one indexed scan and a prefix sum instead of a row per payment and month.
@@ -215,6 +228,18 @@ pub fn percent_of(part: i64, whole: i64) -> Option<String> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn share_is_one_month_of_the_spread() {
+        for (amount, months) in [(100_001, 12), (-100_001, 12), (99, 1), (7, 3)] {
+            let spread = spread(m(amount), months);
+            for (k, expected) in spread.iter().enumerate() {
+                assert_eq!(share(m(amount), months, k as i64), *expected);
+            }
+            assert_eq!(share(m(amount), months, -1), Money::ZERO);
+            assert_eq!(share(m(amount), months, i64::from(months)), Money::ZERO);
+        }
+    }
 
     fn m(minor: i64) -> Money {
         Money::from_minor(minor)

@@ -10,6 +10,7 @@ mod member_io;
 mod plan;
 mod report;
 mod revenue;
+mod summary;
 
 use std::process::ExitCode;
 
@@ -39,5 +40,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(command) => report::run(&Context::new(&cli.global)?, command),
         Command::Content(command) => content::run(&Context::new(&cli.global)?, command),
         Command::Plan(command) => plan::run(&Context::new(&cli.global)?, command),
+        Command::Summary(args) => summary::run(&Context::new(&cli.global)?, &args),
+        Command::Backup(args) => {
+            let ctx = Context::new(&cli.global)?;
+            let conn = ctx.open_db()?;
+            crate::db::backup(&conn, &args.file, args.force)?;
+            ctx.note(format!(
+                "backed up {} to {}",
+                ctx.db_path.display(),
+                args.file.display()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

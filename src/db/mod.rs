@@ -5,6 +5,7 @@
 pub mod content;
 pub mod courses;
 pub mod members;
+pub mod metrics;
 pub mod payments;
 pub mod plan;
 pub mod series;
@@ -20,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_members.sql"),
     include_str!("migrations/0002_revenue.sql"),
     include_str!("migrations/0003_content.sql"),
+    include_str!("migrations/0004_reports.sql"),
 ];
 
 /// The schema version this build writes.
@@ -138,7 +140,8 @@ fn check_version(conn: &Connection, version: i64, path: &Path) -> Result<()> {
 /// Applies each pending migration in its own transaction, together with its version number,
 /// so an interrupted upgrade leaves the previous version intact.
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    // The common case takes no lock at all, so a reader never waits behind a long import.
+    // Up to date (the usual case): no write lock, so reads and backups never queue behind a
+    // writer such as a long import.
     if user_version(conn)? == SCHEMA_VERSION {
         return Ok(());
     }
@@ -167,6 +170,78 @@ fn classify(err: rusqlite::Error, path: &Path) -> anyhow::Error {
         Some(ErrorCode::NotADatabase) => OpenError::NotSqlite(path.to_path_buf()).into(),
         _ => anyhow::Error::new(err).context(format!("reading {}", path.display())),
     }
+}
+
+/// A backup would overwrite a file the user did not say to replace.
+#[derive(Debug, Error)]
+#[error("{0} already exists\nhint: pass --force to replace it")]
+pub struct BackupExists(pub PathBuf);
+
+/// Copies the database behind `conn` to `dest` with SQLite's online backup, in one step: one
+/// read transaction, so the copy is one consistent snapshot however busy the writers are (in
+/// WAL mode they are not blocked meanwhile). The copy is written to a file created mode 0600
+/// beside `dest` and renamed into place when complete, so `dest` is never half-written.
+pub fn backup(conn: &Connection, dest: &Path, force: bool) -> Result<()> {
+    if dest.exists() && !force {
+        return Err(BackupExists(dest.to_path_buf()).into());
+    }
+    let name = dest
+        .file_name()
+        .with_context(|| format!("{} names no file", dest.display()))?;
+    let partial = dest.with_file_name(format!(
+        ".{}.partial-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| -> Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options
+            .open(&partial)
+            .with_context(|| format!("creating {}", partial.display()))?;
+        let mut copy =
+            Connection::open(&partial).with_context(|| format!("opening {}", partial.display()))?;
+        {
+            use rusqlite::backup::{Backup, StepResult};
+            let backup = Backup::new(conn, &mut copy)?;
+            // -1: every page in one step, under one read transaction. Busy or Locked only
+            // means the copy's own file is locked for a moment: retry.
+            let mut waited = std::time::Duration::ZERO;
+            loop {
+                match backup.step(-1)? {
+                    StepResult::Done => break,
+                    _ if waited >= BUSY_TIMEOUT => {
+                        anyhow::bail!("the database stayed locked for {}s", BUSY_TIMEOUT.as_secs())
+                    }
+                    _ => {
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                        waited += std::time::Duration::from_millis(50);
+                    }
+                }
+            }
+        }
+        copy.close().map_err(|(_, e)| e)?;
+        // A stale write-ahead log beside the old copy would be replayed onto the new one.
+        for suffix in ["-wal", "-shm"] {
+            let mut side = dest.as_os_str().to_owned();
+            side.push(suffix);
+            match std::fs::remove_file(&side) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(anyhow::Error::new(e)
+                        .context(format!("removing {}", PathBuf::from(side).display())));
+                }
+                _ => {}
+            }
+        }
+        std::fs::rename(&partial, dest)
+            .with_context(|| format!("moving the copy to {}", dest.display()))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside `LIKE ... ESCAPE '\'`.

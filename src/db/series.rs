@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 
 use super::members::STATUS_NOW;
+use super::metrics::{PLACEABLE, Scope, named};
 use crate::dates::YearMonth;
 use crate::money::Money;
 
@@ -20,20 +21,31 @@ use crate::money::Money;
 /// with each member row (members first; the other way round, SQLite probes the joined_at index
 /// once per date and reads rows at random, several times slower on a large community).
 pub fn members_at(conn: &Connection, dates: &[NaiveDate]) -> rusqlite::Result<Vec<u64>> {
+    members_at_in(conn, dates, &Scope::default())
+}
+
+/// [`members_at`], counting only the members in `scope` (tier, source, tags).
+pub fn members_at_in(
+    conn: &Connection,
+    dates: &[NaiveDate],
+    scope: &Scope,
+) -> rusqlite::Result<Vec<u64>> {
     let days: Vec<String> = dates.iter().map(ToString::to_string).collect();
     let days = serde_json::to_string(&days)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let (scope_sql, mut values) = scope.clause();
+    values.push((":days".into(), rusqlite::types::Value::Text(days)));
     let mut counts = vec![0; dates.len()];
-    let mut stmt = conn.prepare_cached(
-        "WITH d AS MATERIALIZED (SELECT key AS i, value AS day FROM json_each(?1)) \
+    let mut stmt = conn.prepare_cached(&format!(
+        "WITH d AS MATERIALIZED (SELECT key AS i, value AS day FROM json_each(:days)) \
          SELECT d.i, count(*) FROM members AS m CROSS JOIN d \
          WHERE m.joined_at <= d.day \
            AND (m.left_at IS NULL OR m.left_at > d.day) \
            AND (m.status = 'paused' OR m.expires_at IS NULL OR m.expires_at >= d.day) \
-           AND NOT (m.status = 'expired' AND m.expires_at IS NULL AND m.left_at IS NULL) \
-         GROUP BY d.i",
-    )?;
-    let mut rows = stmt.query([days])?;
+           AND {PLACEABLE} AND {scope_sql} \
+         GROUP BY d.i"
+    ))?;
+    let mut rows = stmt.query(named(&values).as_slice())?;
     while let Some(row) = rows.next()? {
         let (i, n): (i64, i64) = (row.get(0)?, row.get(1)?);
         if let Some(slot) = usize::try_from(i).ok().and_then(|i| counts.get_mut(i)) {

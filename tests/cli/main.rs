@@ -5,6 +5,7 @@
 mod common;
 mod content;
 mod course;
+mod docs;
 mod errors;
 mod forecast;
 mod formats;
@@ -12,4 +13,5 @@ mod import;
 mod init;
 mod member;
 mod plan;
+mod report;
 mod revenue;

@@ -2,7 +2,10 @@
 //! `ReportCommand` and one function here; the figures come from SQL aggregations in db/ and
 //! the pure arithmetic in `revenue.rs`. No SQL and no formatting here.
 //!
-//! Every figure of `report revenue` is defined in README ("Courses and income").
+//! Every figure of `report revenue` is defined in README ("Courses and income"); those of the
+//! member reports (`members.rs`) in "Reports and the summary".
+
+mod members;
 
 use std::process::ExitCode;
 
@@ -22,6 +25,12 @@ use crate::revenue::{
 
 pub fn run(ctx: &Context, command: ReportCommand) -> Result<ExitCode> {
     match command {
+        ReportCommand::Members(args) => members::members(ctx, &args),
+        ReportCommand::Growth(args) => members::growth(ctx, &args),
+        ReportCommand::Cohorts(args) => members::cohorts(ctx, &args),
+        ReportCommand::Churn(args) => members::churn(ctx, &args),
+        ReportCommand::Leaderboard(args) => members::leaderboard(ctx, &args),
+        ReportCommand::Engagement(args) => members::engagement(ctx, &args),
         ReportCommand::Revenue(args) => revenue(ctx, &args),
         ReportCommand::Content(args) => return super::content::report(ctx, &args),
     }?;
