@@ -10,27 +10,57 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::sanitize::quoted;
+
 /// A value that breaks one of the member rules below; the message names the value.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum InvalidValue {
-    #[error("invalid email {0:?}: expected name@domain.tld")]
+    #[error("invalid email {}: {}", quoted(.0), self.rule())]
     Email(String),
-    #[error("invalid phone {0:?}: expected 5 to 20 digits, optionally starting with +")]
+    #[error("invalid phone {}: {}", quoted(.0), self.rule())]
     Phone(String),
-    #[error(
-        "invalid WeChat ID {0:?}: expected 1 to 64 letters, digits, '_', '-' or '.' (no spaces)"
-    )]
+    #[error("invalid WeChat ID {}: {}", quoted(.0), self.rule())]
     Wechat(String),
-    #[error(
-        "invalid tag {0:?}: a tag is 1 to 64 characters without commas, semicolons or line breaks"
-    )]
+    #[error("invalid tag {}: {}", quoted(.0), self.rule())]
     Tag(String),
-    #[error(
-        "invalid status {0:?}: expected one of trial, active, paused, cancelled, expired, comped"
-    )]
+    #[error("invalid status {}: {}", quoted(.0), self.rule())]
     Status(String),
-    #[error("invalid name {0:?}: a name is 1 to 200 characters without line breaks")]
+    #[error("invalid name {}: {}", quoted(.0), self.rule())]
     Name(String),
+}
+
+impl InvalidValue {
+    /// The message without the value, for messages that name the value already:
+    /// `invalid email: expected name@domain.tld`.
+    pub fn without_value(&self) -> String {
+        let what = match self {
+            InvalidValue::Email(_) => "email",
+            InvalidValue::Phone(_) => "phone",
+            InvalidValue::Wechat(_) => "WeChat ID",
+            InvalidValue::Tag(_) => "tag",
+            InvalidValue::Status(_) => "status",
+            InvalidValue::Name(_) => "name",
+        };
+        format!("invalid {what}: {}", self.rule())
+    }
+
+    /// The rule the value breaks, for messages that name the value already.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            InvalidValue::Email(_) => "expected name@domain.tld",
+            InvalidValue::Phone(_) => "expected 5 to 20 digits, optionally starting with +",
+            InvalidValue::Wechat(_) => {
+                "expected 1 to 64 letters, digits, '_', '-' or '.' (no spaces)"
+            }
+            InvalidValue::Tag(_) => {
+                "a tag is 1 to 64 characters without commas, semicolons or line breaks"
+            }
+            InvalidValue::Status(_) => {
+                "expected one of trial, active, paused, cancelled, expired, comped"
+            }
+            InvalidValue::Name(_) => "a name is 1 to 200 characters without line breaks",
+        }
+    }
 }
 
 /// Where a member stands. `expired` is also derived: see [`Status::effective`].

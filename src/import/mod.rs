@@ -92,7 +92,7 @@ impl fmt::Display for RowError {
             write!(f, " column {column:?}")?;
         }
         if let Some(value) = &self.value {
-            write!(f, " value {value:?}")?;
+            write!(f, " value {}", crate::sanitize::quoted(value))?;
         }
         if self.column.is_some() || self.value.is_some() {
             f.write_str(":")?;
@@ -252,18 +252,18 @@ impl Mapper {
             match field {
                 Field::Id => draft.id = Some(values::id(value).map_err(err)?),
                 Field::Name => {
-                    draft.name = Some(member::name(value).map_err(|e| err(e.to_string()))?)
+                    draft.name = Some(member::name(value).map_err(|e| err(e.without_value()))?)
                 }
                 Field::FirstName => first = Some(value),
                 Field::LastName => last = Some(value),
                 Field::Email => {
-                    draft.email = Some(member::email(value).map_err(|e| err(e.to_string()))?)
+                    draft.email = Some(member::email(value).map_err(|e| err(e.without_value()))?)
                 }
                 Field::Phone => {
-                    draft.phone = Some(member::phone(value).map_err(|e| err(e.to_string()))?)
+                    draft.phone = Some(member::phone(value).map_err(|e| err(e.without_value()))?)
                 }
                 Field::Wechat => {
-                    draft.wechat = Some(member::wechat(value).map_err(|e| err(e.to_string()))?)
+                    draft.wechat = Some(member::wechat(value).map_err(|e| err(e.without_value()))?)
                 }
                 Field::Tier => draft.tier = text(),
                 Field::Status => draft.status = Some(values::status(value).map_err(err)?),

@@ -192,6 +192,18 @@ impl Rows {
             let size = file.metadata().ok().map(|m| m.len());
             (path.to_string(), Box::new(file), size)
         };
+        Rows::from_reader(name, raw, size, format, encoding)
+    }
+
+    /// Reads rows from any byte stream; `name` labels messages and, without `format`, picks
+    /// the format by its extension. Tests and fuzz targets feed bytes through here.
+    pub fn from_reader(
+        name: String,
+        raw: Box<dyn Read>,
+        size: Option<u64>,
+        format: Option<InputFormat>,
+        encoding: Option<&'static Encoding>,
+    ) -> Result<Rows> {
         let bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let counted = Counting {
             inner: raw,
@@ -253,7 +265,10 @@ impl Rows {
                         message: "the file is empty: expected a header row".into(),
                     });
                 }
-                let headers = text(&name, 1, &raw)?.iter().map(str::to_string).collect();
+                let headers = text(&name, &[], 1, &raw)?
+                    .iter()
+                    .map(str::to_string)
+                    .collect();
                 (headers, Inner::Delimited { reader, raw })
             }
             InputFormat::Jsonl => (
@@ -312,7 +327,7 @@ impl Rows {
                 if raw.len() == 1 && raw[0].is_empty() {
                     continue;
                 }
-                let record = text(&self.name, line, raw)?;
+                let record = text(&self.name, &self.headers, line, raw)?;
                 if record.len() != self.headers.len() {
                     return Ok(Some(Err(ShapeError {
                         line,
@@ -388,9 +403,12 @@ fn json_row(headers: &mut Vec<String>, line: u64, text: &str) -> Result<RawRow, 
                     match item {
                         serde_json::Value::String(s) => parts.push(s),
                         serde_json::Value::Number(n) => parts.push(n.to_string()),
+                        // Named by kind only: a nested object may hold anyone's details.
                         other => {
                             return Err(shape(format!(
-                                "key {key:?}: a list may hold only strings and numbers, found {other}"
+                                "key {}: a list may hold only strings and numbers, found {}",
+                                crate::sanitize::quoted(&key),
+                                json_kind(&other)
                             )));
                         }
                     }
@@ -399,7 +417,8 @@ fn json_row(headers: &mut Vec<String>, line: u64, text: &str) -> Result<RawRow, 
             }
             serde_json::Value::Object(_) => {
                 return Err(shape(format!(
-                    "key {key:?}: expected text, a number or a list, found an object"
+                    "key {}: expected text, a number or a list, found an object",
+                    crate::sanitize::quoted(&key)
                 )));
             }
         };
@@ -408,6 +427,17 @@ fn json_row(headers: &mut Vec<String>, line: u64, text: &str) -> Result<RawRow, 
         line,
         record: StringRecord::from(cells),
     })
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "true or false",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "text",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 /// Without a format flag or a telling extension, a first line with tabs and no commas is TSV,
@@ -428,14 +458,20 @@ fn sniff(name: &str, head: &[u8], decoded: Option<&'static Encoding>) -> InputFo
 }
 
 /// Checks a record is UTF-8, naming the line and column where it is not.
-fn text(name: &str, line: u64, raw: &csv::ByteRecord) -> Result<StringRecord> {
+fn text(name: &str, headers: &[String], line: u64, raw: &csv::ByteRecord) -> Result<StringRecord> {
     StringRecord::from_byte_record(raw.clone()).map_err(|e| {
-        let column = e.utf8_error().field() + 1;
+        let field = e.utf8_error().field();
+        let value = crate::sanitize::quoted_bytes(raw.get(field).unwrap_or_default());
         anyhow::Error::new(FileError {
             file: name.to_string(),
             line,
             message: format!(
-                "column {column} is not valid UTF-8\nhint: files saved by Excel on a Chinese Windows are usually GBK: pass --encoding gbk (or gb18030, big5, utf-16, latin1)"
+                "column {}{} value {value}: not valid UTF-8\nhint: files saved by Excel on a Chinese Windows are usually GBK: pass --encoding gbk (or gb18030, big5, utf-16, latin1)",
+                field + 1,
+                headers
+                    .get(field)
+                    .map(|h| format!(" ({})", crate::sanitize::quoted(h)))
+                    .unwrap_or_default()
             ),
         })
     })
@@ -517,7 +553,7 @@ mod tests {
     fn gbk_without_encoding_names_the_line_and_hints() {
         let err = all(&fixture("gbk.csv"), None).unwrap_err().to_string();
         assert!(
-            err.contains("gbk.csv:1: column 1 is not valid UTF-8"),
+            err.contains("gbk.csv:1: column 1 value \"\\xD3\\xCA\\xCF\\xE4\": not valid UTF-8"),
             "{err}"
         );
         assert!(err.contains("--encoding gbk"), "{err}");
