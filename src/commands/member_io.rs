@@ -312,8 +312,14 @@ enum RejectWriter {
 
 impl Rejects {
     fn create(path: &std::path::Path, format: Option<InputFormat>) -> Result<Rejects> {
-        let file =
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        // Rejected rows are members' data: readable by the owner only, like the database.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options
+            .open(path)
+            .with_context(|| format!("creating {}", path.display()))?;
         let out = match format {
             Some(InputFormat::Jsonl) => RejectWriter::Jsonl(std::io::BufWriter::new(file)),
             other => RejectWriter::Delimited(Box::new(
@@ -378,6 +384,10 @@ pub fn export(ctx: &Context, args: &MemberExportArgs) -> Result<()> {
     if args.spreadsheet_safe {
         out = out.guard_formulas();
     }
-    members::for_each(&conn, &filter, ctx.today, |m| out.write(&FullRow::from(&m)))?;
+    members::for_each(&conn, &filter, ctx.today, |m| {
+        let mut row = FullRow::from(&m);
+        row.redact(&args.redact);
+        out.write(&row)
+    })?;
     out.finish()
 }

@@ -12,4 +12,5 @@ mod import;
 mod init;
 mod member;
 mod plan;
+mod privacy;
 mod revenue;
