@@ -138,6 +138,11 @@ fn check_version(conn: &Connection, version: i64, path: &Path) -> Result<()> {
 /// Applies each pending migration in its own transaction, together with its version number,
 /// so an interrupted upgrade leaves the previous version intact.
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    // An up-to-date database is the common case: checking it must not take the write lock,
+    // or every reader would queue behind a long import (WAL lets them read meanwhile).
+    if user_version(conn)? == SCHEMA_VERSION {
+        return Ok(());
+    }
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Re-read inside the lock: another process may have migrated meanwhile.
