@@ -6,6 +6,7 @@ mod common;
 mod content;
 mod course;
 mod errors;
+mod faults;
 mod forecast;
 mod formats;
 mod import;
