@@ -168,20 +168,19 @@ fn timezone<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
 
 /// Accepts `price = 199`, `price = 19.9` or `price = "¥199"` as text for `Money::parse`.
 fn price_text<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Int(i64),
-        Float(f64),
-        Text(String),
-    }
-    let raw = Spanned::<Raw>::deserialize(d)?;
+    let raw = Spanned::<toml::Value>::deserialize(d)?;
     let span = raw.span();
     let text = match raw.into_inner() {
-        Raw::Int(i) => i.to_string(),
+        toml::Value::Integer(i) => i.to_string(),
         // f64's Display is the shortest text that reads back the same, so `19.9` stays `19.9`.
-        Raw::Float(f) => f.to_string(),
-        Raw::Text(t) => t,
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::String(t) => t,
+        other => {
+            return Err(serde::de::Error::custom(format!(
+                "price: expected a number like 199 or 19.9, or text like \"¥199\"; found {} {other}",
+                other.type_str()
+            )));
+        }
     };
     Ok(Spanned::new(span, text))
 }

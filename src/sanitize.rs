@@ -70,6 +70,22 @@ pub fn quoted_bytes(bytes: &[u8]) -> String {
     out
 }
 
+/// Items listed in a message: the first ten, then how many more, so a header of a million
+/// columns makes a one-line note.
+pub fn list(items: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut out = items
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > SHOWN {
+        out.push_str(&format!(" ... and {} more", items.len() - SHOWN));
+    }
+    out
+}
+
 fn is_dangerous(c: char) -> bool {
     // C0 and C1 controls and DEL; bidi overrides can disguise text, so they go too.
     (c.is_control() && c != '\n' && c != '\t')
@@ -94,6 +110,13 @@ mod tests {
         assert!(shown.ends_with("... (10485760 characters)"), "{shown}");
         assert_eq!(quoted(&"é".repeat(81)).matches('é').count(), 80);
         assert_eq!(quoted("a\x1b[31m"), "\"a\\u{1b}[31m\"");
+    }
+
+    #[test]
+    fn long_lists_are_cut_to_ten() {
+        let items: Vec<String> = (0..100_000).map(|i| format!("c{i}")).collect();
+        assert_eq!(list(&items[..2]), "c0, c1");
+        assert!(list(&items).ends_with("c9 ... and 99990 more"));
     }
 
     #[test]

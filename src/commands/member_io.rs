@@ -90,7 +90,7 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
     if !mapper.unused().is_empty() {
         ctx.note(format!(
             "{file}: ignoring columns: {}",
-            mapper.unused().join(", ")
+            crate::sanitize::list(mapper.unused())
         ));
     }
 

@@ -4,6 +4,7 @@
 //! Streams: one record at a time, constant memory whatever the file size. Knows nothing of
 //! members; it hands out header names and rows of text with their line numbers.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
@@ -171,8 +172,11 @@ enum Inner {
         raw: csv::ByteRecord,
     },
     Jsonl {
-        lines: io::Lines<BufReader<Box<dyn Read>>>,
+        input: BufReader<Box<dyn Read>>,
+        buf: Vec<u8>,
         line: u64,
+        /// Where each key of the header is, so a wide object costs one lookup per key.
+        index: HashMap<String, usize>,
         /// The first object, read ahead so its keys are the header presets are detected from.
         first: Option<Result<RawRow, ShapeError>>,
     },
@@ -274,8 +278,10 @@ impl Rows {
             InputFormat::Jsonl => (
                 Vec::new(),
                 Inner::Jsonl {
-                    lines: BufReader::new(reader).lines(),
+                    input: BufReader::new(reader),
+                    buf: Vec::new(),
                     line: 0,
+                    index: HashMap::new(),
                     first: None,
                 },
             ),
@@ -312,6 +318,7 @@ impl Rows {
     pub fn next_row(&mut self) -> Result<Option<Result<RawRow, ShapeError>>> {
         match &mut self.inner {
             Inner::Delimited { reader, raw } => loop {
+                let after_last = reader.position().line();
                 if !reader
                     .read_byte_record(raw)
                     .map_err(|e| csv_error(&self.name, e))?
@@ -323,11 +330,26 @@ impl Rows {
                     .map(|f| f.iter().filter(|b| **b == b'\n').count() as u64)
                     .sum::<u64>();
                 let line = reader.position().line().saturating_sub(inner_newlines + 1);
+                // Every record ends with a line break (the stream ends with one), except one
+                // whose quote is never closed: it swallows the rest of the file, final line
+                // break included, and seems to start a line early.
+                let unclosed = line < after_last;
+                let line = line.max(after_last);
                 // A blank line is not a member; spreadsheets leave them at the end.
                 if raw.len() == 1 && raw[0].is_empty() {
                     continue;
                 }
                 let record = text(&self.name, &self.headers, line, raw)?;
+                if unclosed {
+                    return Ok(Some(Err(ShapeError {
+                        line,
+                        message: format!(
+                            "a quote opened in column {} is never closed, so the rest of the file ran into it\nhint: inside a quoted field, write a quote twice (\"\")",
+                            record.len()
+                        ),
+                        record,
+                    })));
+                }
                 if record.len() != self.headers.len() {
                     return Ok(Some(Err(ShapeError {
                         line,
@@ -341,25 +363,37 @@ impl Rows {
                 }
                 return Ok(Some(Ok(RawRow { line, record })));
             },
-            Inner::Jsonl { lines, line, first } => loop {
+            Inner::Jsonl {
+                input,
+                buf,
+                line,
+                index,
+                first,
+            } => loop {
                 if let Some(row) = first.take() {
                     return Ok(Some(row));
                 }
-                let Some(text) = lines.next() else {
+                buf.clear();
+                let read = input.read_until(b'\n', buf).map_err(|e| FileError {
+                    file: self.name.clone(),
+                    line: *line + 1,
+                    message: io_message(&e),
+                })?;
+                if read == 0 {
                     return Ok(None);
-                };
+                }
                 *line += 1;
-                let text = text.map_err(|e| {
-                    anyhow::Error::new(FileError {
-                        file: self.name.clone(),
-                        line: *line,
-                        message: io_message(&e),
-                    })
+                let bytes = buf.strip_suffix(b"\n").unwrap_or(buf);
+                let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                let text = std::str::from_utf8(bytes).map_err(|e| FileError {
+                    file: self.name.clone(),
+                    line: *line,
+                    message: utf8_message(bytes, e.valid_up_to()),
                 })?;
                 if text.trim().is_empty() {
                     continue;
                 }
-                return Ok(Some(json_row(&mut self.headers, *line, &text)));
+                return Ok(Some(json_row(&mut self.headers, index, *line, text)));
             },
         }
     }
@@ -371,28 +405,49 @@ impl Rows {
 }
 
 /// Turns one JSON object into a row aligned to the (growing) header.
-fn json_row(headers: &mut Vec<String>, line: u64, text: &str) -> Result<RawRow, ShapeError> {
+fn json_row(
+    headers: &mut Vec<String>,
+    index: &mut HashMap<String, usize>,
+    line: u64,
+    text: &str,
+) -> Result<RawRow, ShapeError> {
     let shape = |message: String| ShapeError {
         line,
         message,
         record: StringRecord::from(vec![text.to_string()]),
     };
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| shape(format!("not valid JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        // serde_json counts lines within this one line; the row's line is ours to give.
+        let message = e.to_string();
+        let position = format!(" at line {} column {}", e.line(), e.column());
+        let reason = message.strip_suffix(&position).unwrap_or(&message);
+        let start = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .take_while(|i| *i < e.column().saturating_sub(16))
+            .last()
+            .unwrap_or(0);
+        shape(format!(
+            "column {}, at {}: not valid JSON: {reason}",
+            e.column(),
+            crate::sanitize::quoted(&text[start..])
+        ))
+    })?;
     let serde_json::Value::Object(map) = value else {
         return Err(shape("expected one JSON object per line".into()));
     };
     let mut cells = vec![String::new(); headers.len()];
     for (key, value) in map {
-        let index = match headers.iter().position(|h| *h == key) {
-            Some(i) => i,
+        let at = match index.get(&key) {
+            Some(i) => *i,
             None => {
+                index.insert(key.clone(), headers.len());
                 headers.push(key.clone());
                 cells.push(String::new());
                 headers.len() - 1
             }
         };
-        cells[index] = match value {
+        cells[at] = match value {
             serde_json::Value::Null => String::new(),
             serde_json::Value::String(s) => s,
             serde_json::Value::Bool(b) => b.to_string(),
@@ -488,6 +543,18 @@ fn csv_error(name: &str, err: csv::Error) -> anyhow::Error {
         line,
         message,
     })
+}
+
+/// Names where a line stops being UTF-8: its column (in characters) and the text from a little
+/// before it, the bad bytes shown as `\xNN`.
+fn utf8_message(bytes: &[u8], valid_up_to: usize) -> String {
+    let valid = String::from_utf8_lossy(&bytes[..valid_up_to]);
+    let column = valid.chars().count() + 1;
+    let start = valid.char_indices().rev().nth(15).map_or(0, |(i, _)| i);
+    format!(
+        "column {column}, at {}: not valid UTF-8\nhint: pass --encoding gbk (or gb18030, big5, utf-16, latin1)",
+        crate::sanitize::quoted_bytes(&bytes[start..])
+    )
 }
 
 fn io_message(err: &io::Error) -> String {
