@@ -9,6 +9,7 @@ mod errors;
 mod faults;
 mod forecast;
 mod formats;
+mod hostile;
 mod import;
 mod init;
 mod member;
