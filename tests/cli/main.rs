@@ -16,3 +16,4 @@ mod member;
 mod plan;
 mod privacy;
 mod revenue;
+mod schema;
