@@ -53,7 +53,7 @@ impl InvalidValue {
                 "expected 1 to 64 letters, digits, '_', '-' or '.' (no spaces)"
             }
             InvalidValue::Tag(_) => {
-                "a tag is 1 to 64 characters without commas, semicolons or line breaks"
+                "a tag is 1 to 64 characters without commas, semicolons or line breaks, and not a placeholder such as - or N/A"
             }
             InvalidValue::Status(_) => {
                 "expected one of trial, active, paused, cancelled, expired, comped"
@@ -220,13 +220,23 @@ pub fn wechat(raw: &str) -> Result<String, InvalidValue> {
 /// list joined with `;` survives a CSV round trip. Tags compare case-insensitively.
 pub fn tag(raw: &str) -> Result<String, InvalidValue> {
     let trimmed = raw.trim();
+    // A placeholder would vanish on the next import, which reads it as an empty cell.
     let ok = !trimmed.is_empty()
+        && !is_placeholder(trimmed)
         && trimmed.chars().count() <= 64
         && !trimmed
             .chars()
             .any(|c| c == ',' || c == ';' || c.is_control());
     ok.then(|| trimmed.to_string())
         .ok_or_else(|| InvalidValue::Tag(raw.to_string()))
+}
+
+/// What spreadsheets put in a cell to say "nothing here": an import reads it as empty.
+pub fn is_placeholder(text: &str) -> bool {
+    matches!(
+        text,
+        "-" | "—" | "/" | "无" | "N/A" | "n/a" | "NULL" | "null"
+    )
 }
 
 /// How a command line names a member: `id:12`, `email:x`, `phone:x`, `wechat:x`, or a bare value
@@ -340,6 +350,8 @@ mod tests {
         assert!(tag("a;b").is_err());
         assert!(tag("a\nb").is_err());
         assert!(tag("").is_err());
+        // It would read back as an empty cell.
+        assert!(tag("-").is_err() && tag("N/A").is_err() && tag("无").is_err());
     }
 
     #[test]

@@ -240,10 +240,7 @@ impl Mapper {
                 value = rest;
             }
             // Spreadsheets fill blanks with placeholders; they mean "nothing here".
-            let placeholder = matches!(
-                value,
-                "-" | "—" | "/" | "无" | "N/A" | "n/a" | "NULL" | "null"
-            );
+            let placeholder = member::is_placeholder(value);
             if value.is_empty() || (placeholder && !matches!(field, Field::Name | Field::Note)) {
                 continue;
             }
