@@ -69,8 +69,9 @@ pub struct ShapeError {
     pub record: StringRecord,
 }
 
-/// Turns every CRLF into LF as bytes stream through (a CR alone is left as it is), and ends
-/// the stream with an LF if it does not end with one.
+/// Turns every CRLF, and every CR alone (old Mac files), into LF as bytes stream through, and
+/// ends the stream with an LF if it does not end with one. Then every record ends with an LF
+/// and line numbers count LFs alone.
 struct CrlfToLf<R> {
     inner: R,
     /// A CR ended the last chunk; whether it is kept depends on the next byte.
@@ -98,7 +99,7 @@ impl<R: BufRead> Read for CrlfToLf<R> {
             let data = self.inner.fill_buf()?;
             if data.is_empty() {
                 let byte = if std::mem::take(&mut self.pending_cr) {
-                    b'\r'
+                    b'\n'
                 } else if self.last.is_some_and(|b| b != b'\n') {
                     b'\n'
                 } else {
@@ -110,7 +111,7 @@ impl<R: BufRead> Read for CrlfToLf<R> {
             }
             let (mut n, mut used) = (0, 0);
             if std::mem::take(&mut self.pending_cr) && data[0] != b'\n' {
-                buf[0] = b'\r';
+                buf[0] = b'\n';
                 n = 1;
             }
             while used < data.len() && n < buf.len() {
@@ -123,7 +124,11 @@ impl<R: BufRead> Read for CrlfToLf<R> {
                             continue;
                         }
                         Some(b'\n') => continue,
-                        Some(_) => {}
+                        Some(_) => {
+                            buf[n] = b'\n';
+                            n += 1;
+                            continue;
+                        }
                     }
                 }
                 buf[n] = b;
@@ -652,7 +657,7 @@ mod tests {
     #[test]
     fn line_numbers_are_exact_with_crlf_blank_lines_and_embedded_breaks() {
         let dir = tempfile::tempdir().unwrap();
-        for (name, eol) in [("crlf.csv", "\r\n"), ("lf.csv", "\n")] {
+        for (name, eol) in [("crlf.csv", "\r\n"), ("lf.csv", "\n"), ("cr.csv", "\r")] {
             let text = [
                 "email,name",
                 "a@x.org,A",
@@ -670,6 +675,24 @@ mod tests {
             let lines: Vec<u64> = rows.iter().map(|r| r.as_ref().unwrap().line).collect();
             assert_eq!(lines, [2, 4, 5, 7], "{name}");
         }
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_named_on_its_own_line() {
+        let text = "email,name\na@x.org,A\nb@x.org,\"B\nc@x.org,C\n";
+        let mut rows = Rows::from_reader(
+            "q.csv".into(),
+            Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+            None,
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(rows.next_row().unwrap().unwrap().unwrap().line, 2);
+        let err = rows.next_row().unwrap().unwrap().unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.message.contains("never closed"), "{}", err.message);
+        assert!(rows.next_row().unwrap().is_none());
     }
 
     #[test]
