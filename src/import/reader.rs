@@ -98,15 +98,13 @@ impl<R: BufRead> Read for CrlfToLf<R> {
         loop {
             let data = self.inner.fill_buf()?;
             if data.is_empty() {
-                let byte = if std::mem::take(&mut self.pending_cr) {
-                    b'\n'
-                } else if self.last.is_some_and(|b| b != b'\n') {
-                    b'\n'
-                } else {
+                // A CR left over ends the last line, as does the LF added when none did.
+                let pending_cr = std::mem::take(&mut self.pending_cr);
+                if !pending_cr && self.last.is_none_or(|b| b == b'\n') {
                     return Ok(0);
-                };
-                buf[0] = byte;
-                self.last = Some(byte);
+                }
+                buf[0] = b'\n';
+                self.last = Some(b'\n');
                 return Ok(1);
             }
             let (mut n, mut used) = (0, 0);
