@@ -254,7 +254,8 @@ pub enum MemberCommand {
     #[command(after_help = "Examples:\n  \
         community member export > all.csv\n  \
         community member export --format jsonl | jq -c 'select(.points > 100)'\n  \
-        community member export --tier pro --spreadsheet-safe > for-excel.csv")]
+        community member export --tier pro --spreadsheet-safe > for-excel.csv\n  \
+        community member export --redact contact > for-analysis.csv")]
     Export(MemberExportArgs),
 
     /// Renew a membership: push expires_at on and reactivate
@@ -472,6 +473,26 @@ pub struct MemberExportArgs {
     /// Defuse cells a spreadsheet would run as a formula (leading = + - @ tab CR) with a `'`
     #[arg(long)]
     pub spreadsheet_safe: bool,
+    /// Leave these fields empty, for a file that leaves the machine; the columns stay, so the
+    /// header is the same (comma-separated)
+    #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
+    pub redact: Vec<Redact>,
+}
+
+/// A field `member export --redact` empties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Redact {
+    Email,
+    Phone,
+    Wechat,
+    /// email, phone and wechat
+    Contact,
+    /// The member's id on the platform they came from
+    SourceId,
+    Name,
+    Note,
+    /// Every field above
+    All,
 }
 
 #[derive(Debug, Args)]

@@ -168,20 +168,19 @@ fn timezone<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
 
 /// Accepts `price = 199`, `price = 19.9` or `price = "¥199"` as text for `Money::parse`.
 fn price_text<'de, D: Deserializer<'de>>(d: D) -> Result<Spanned<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Int(i64),
-        Float(f64),
-        Text(String),
-    }
-    let raw = Spanned::<Raw>::deserialize(d)?;
+    let raw = Spanned::<toml::Value>::deserialize(d)?;
     let span = raw.span();
     let text = match raw.into_inner() {
-        Raw::Int(i) => i.to_string(),
+        toml::Value::Integer(i) => i.to_string(),
         // f64's Display is the shortest text that reads back the same, so `19.9` stays `19.9`.
-        Raw::Float(f) => f.to_string(),
-        Raw::Text(t) => t,
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::String(t) => t,
+        other => {
+            return Err(serde::de::Error::custom(format!(
+                "price: expected a number like 199 or 19.9, or text like \"¥199\"; found {} {other}",
+                other.type_str()
+            )));
+        }
     };
     Ok(Spanned::new(span, text))
 }
@@ -377,6 +376,30 @@ pub fn example_with_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // The fuzz target `config` (fuzz/) as a property test: arbitrary text, and the example
+        // with a slice replaced by arbitrary text, are accepted or refused, never a panic.
+        #[test]
+        fn any_text_parses_or_is_refused(text in any::<String>()) {
+            let _ = Config::parse(&text, Path::new("x.toml")).map_err(|e| format!("{e:#}"));
+        }
+
+        #[test]
+        fn a_damaged_example_parses_or_is_refused_with_a_line(
+            at in 0usize..EXAMPLE.len(),
+            len in 0usize..40,
+            with in "[a-z0-9=\"\\[\\]., \n#-]{0,20}",
+        ) {
+            let start = (0..=at).rev().find(|i| EXAMPLE.is_char_boundary(*i)).unwrap_or(0);
+            let end = (start + len..=EXAMPLE.len()).find(|i| EXAMPLE.is_char_boundary(*i)).unwrap_or(EXAMPLE.len());
+            let text = format!("{}{with}{}", &EXAMPLE[..start], &EXAMPLE[end..]);
+            if let Err(e) = Config::parse(&text, Path::new("x.toml")) {
+                prop_assert!(format!("{e:#}").starts_with("x.toml"), "{e:#}");
+            }
+        }
+    }
 
     fn parse(text: &str) -> Result<Config> {
         Config::parse(text, Path::new("community.toml"))

@@ -20,28 +20,28 @@ const SPAN_FORMS: &str =
 /// Messages are shown to people as they are, so each one names the value and the rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
-    #[error("invalid date {input:?}: {reason}; {forms}", forms = DATE_FORMS)]
+    #[error("invalid date {}: {reason}; {forms}", crate::sanitize::quoted(.input), forms = DATE_FORMS)]
     Date { input: String, reason: String },
 
-    #[error("invalid date/time {input:?}: {reason}; {forms}", forms = LOOSE_FORMS)]
+    #[error("invalid date/time {}: {reason}; {forms}", crate::sanitize::quoted(.input), forms = LOOSE_FORMS)]
     DateTime { input: String, reason: String },
 
-    #[error("invalid span {input:?}: {reason}; {forms}", forms = SPAN_FORMS)]
+    #[error("invalid span {}: {reason}; {forms}", crate::sanitize::quoted(.input), forms = SPAN_FORMS)]
     Span { input: String, reason: String },
 
-    #[error("invalid month {input:?}: {reason}; expected YYYY-MM like 2026-12")]
+    #[error("invalid month {}: {reason}; expected YYYY-MM like 2026-12", crate::sanitize::quoted(.input))]
     Month { input: String, reason: String },
 
-    #[error("invalid ISO week {input:?}: {reason}; expected YYYY-Www like 2026-W49")]
+    #[error("invalid ISO week {}: {reason}; expected YYYY-Www like 2026-W49", crate::sanitize::quoted(.input))]
     Week { input: String, reason: String },
 
     #[error(
-        "unknown time zone {input:?}: expected an IANA time zone name like Asia/Shanghai, America/New_York or UTC"
+        "unknown time zone {}: expected an IANA time zone name like Asia/Shanghai, America/New_York or UTC", crate::sanitize::quoted(.input)
     )]
     TimeZone { input: String },
 
     #[error(
-        "invalid timestamp {input:?}: stored timestamps are RFC 3339 UTC with whole seconds, like 2026-11-23T11:02:00Z"
+        "invalid timestamp {}: stored timestamps are RFC 3339 UTC with whole seconds, like 2026-11-23T11:02:00Z", crate::sanitize::quoted(.input)
     )]
     Timestamp { input: String },
 }

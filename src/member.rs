@@ -10,27 +10,57 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::sanitize::quoted;
+
 /// A value that breaks one of the member rules below; the message names the value.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum InvalidValue {
-    #[error("invalid email {0:?}: expected name@domain.tld")]
+    #[error("invalid email {}: {}", quoted(.0), self.rule())]
     Email(String),
-    #[error("invalid phone {0:?}: expected 5 to 20 digits, optionally starting with +")]
+    #[error("invalid phone {}: {}", quoted(.0), self.rule())]
     Phone(String),
-    #[error(
-        "invalid WeChat ID {0:?}: expected 1 to 64 letters, digits, '_', '-' or '.' (no spaces)"
-    )]
+    #[error("invalid WeChat ID {}: {}", quoted(.0), self.rule())]
     Wechat(String),
-    #[error(
-        "invalid tag {0:?}: a tag is 1 to 64 characters without commas, semicolons or line breaks"
-    )]
+    #[error("invalid tag {}: {}", quoted(.0), self.rule())]
     Tag(String),
-    #[error(
-        "invalid status {0:?}: expected one of trial, active, paused, cancelled, expired, comped"
-    )]
+    #[error("invalid status {}: {}", quoted(.0), self.rule())]
     Status(String),
-    #[error("invalid name {0:?}: a name is 1 to 200 characters without line breaks")]
+    #[error("invalid name {}: {}", quoted(.0), self.rule())]
     Name(String),
+}
+
+impl InvalidValue {
+    /// The message without the value, for messages that name the value already:
+    /// `invalid email: expected name@domain.tld`.
+    pub fn without_value(&self) -> String {
+        let what = match self {
+            InvalidValue::Email(_) => "email",
+            InvalidValue::Phone(_) => "phone",
+            InvalidValue::Wechat(_) => "WeChat ID",
+            InvalidValue::Tag(_) => "tag",
+            InvalidValue::Status(_) => "status",
+            InvalidValue::Name(_) => "name",
+        };
+        format!("invalid {what}: {}", self.rule())
+    }
+
+    /// The rule the value breaks, for messages that name the value already.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            InvalidValue::Email(_) => "expected name@domain.tld",
+            InvalidValue::Phone(_) => "expected 5 to 20 digits, optionally starting with +",
+            InvalidValue::Wechat(_) => {
+                "expected 1 to 64 letters, digits, '_', '-' or '.' (no spaces)"
+            }
+            InvalidValue::Tag(_) => {
+                "a tag is 1 to 64 characters without commas, semicolons or line breaks, and not a placeholder such as - or N/A"
+            }
+            InvalidValue::Status(_) => {
+                "expected one of trial, active, paused, cancelled, expired, comped"
+            }
+            InvalidValue::Name(_) => "a name is 1 to 200 characters without line breaks",
+        }
+    }
 }
 
 /// Where a member stands. `expired` is also derived: see [`Status::effective`].
@@ -190,13 +220,23 @@ pub fn wechat(raw: &str) -> Result<String, InvalidValue> {
 /// list joined with `;` survives a CSV round trip. Tags compare case-insensitively.
 pub fn tag(raw: &str) -> Result<String, InvalidValue> {
     let trimmed = raw.trim();
+    // A placeholder would vanish on the next import, which reads it as an empty cell.
     let ok = !trimmed.is_empty()
+        && !is_placeholder(trimmed)
         && trimmed.chars().count() <= 64
         && !trimmed
             .chars()
             .any(|c| c == ',' || c == ';' || c.is_control());
     ok.then(|| trimmed.to_string())
         .ok_or_else(|| InvalidValue::Tag(raw.to_string()))
+}
+
+/// What spreadsheets put in a cell to say "nothing here": an import reads it as empty.
+pub fn is_placeholder(text: &str) -> bool {
+    matches!(
+        text,
+        "-" | "—" | "/" | "无" | "N/A" | "n/a" | "NULL" | "null"
+    )
 }
 
 /// How a command line names a member: `id:12`, `email:x`, `phone:x`, `wechat:x`, or a bare value
@@ -310,6 +350,8 @@ mod tests {
         assert!(tag("a;b").is_err());
         assert!(tag("a\nb").is_err());
         assert!(tag("").is_err());
+        // It would read back as an empty cell.
+        assert!(tag("-").is_err() && tag("N/A").is_err() && tag("无").is_err());
     }
 
     #[test]

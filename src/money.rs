@@ -12,21 +12,21 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
     #[error(
-        "invalid currency {input:?}: expected a 3-letter ISO 4217 code such as CNY, USD or EUR"
+        "invalid currency {}: expected a 3-letter ISO 4217 code such as CNY, USD or EUR", crate::sanitize::quoted(.input)
     )]
     InvalidCurrency { input: String },
 
-    #[error("invalid amount {input:?}: {}", decimals_rule(*.exponent, .code))]
+    #[error("invalid amount {}: {}", crate::sanitize::quoted(.input), decimals_rule(*.exponent, .code))]
     TooManyDecimals {
         input: String,
         code: String,
         exponent: u8,
     },
 
-    #[error("invalid amount {input:?}: negative amounts are not allowed here")]
+    #[error("invalid amount {}: negative amounts are not allowed here", crate::sanitize::quoted(.input))]
     Negative { input: String },
 
-    #[error("invalid amount {input:?}: too large; the largest {code} amount is {max}")]
+    #[error("invalid amount {}: too large; the largest {code} amount is {max}", crate::sanitize::quoted(.input))]
     TooLarge {
         input: String,
         code: String,
@@ -34,11 +34,11 @@ pub enum MoneyError {
     },
 
     #[error(
-        "invalid amount {input:?}: thousands separators must split the whole part into groups of 3 digits, like 1,299.00"
+        "invalid amount {}: thousands separators must split the whole part into groups of 3 digits, like 1,299.00", crate::sanitize::quoted(.input)
     )]
     MisplacedSeparator { input: String },
 
-    #[error("invalid amount {input:?}: amounts here are in {code}, not {other}")]
+    #[error("invalid amount {}: amounts here are in {code}, not {other}", crate::sanitize::quoted(.input))]
     OtherCurrency {
         input: String,
         found: String,
@@ -47,11 +47,11 @@ pub enum MoneyError {
     },
 
     #[error(
-        "invalid amount {input:?}: exponent notation is not accepted; write the digits out, like 1500"
+        "invalid amount {}: exponent notation is not accepted; write the digits out, like 1500", crate::sanitize::quoted(.input)
     )]
     ExponentNotation { input: String },
 
-    #[error("invalid amount {input:?}: {reason}")]
+    #[error("invalid amount {}: {reason}", crate::sanitize::quoted(.input))]
     Malformed { input: String, reason: String },
 }
 

@@ -2094,6 +2094,30 @@ mod tests {
             }
             pieces.sort_by(|a, b| (a.start, &a.rule, a.local_start).cmp(&(b.start, &b.rule, b.local_start)));
             prop_assert_eq!(&pieces, &slots);
+
+            // Idempotent: generating again gives the same slots, and storing what one
+            // reconciliation inserts leaves the next with nothing to do.
+            let again = generate(&plan, from, until, &skipped, tz, &interests).unwrap();
+            prop_assert_eq!(&again, &slots);
+            let first = reconcile(&[], slots.clone(), from);
+            prop_assert_eq!(first.insert.len(), slots.len());
+            prop_assert!(first.update.is_empty() && first.delete.is_empty());
+            let stored: Vec<Stored> = first
+                .insert
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Stored {
+                    id: i as i64 + 1,
+                    key: s.key(),
+                    kind: s.kind,
+                    topic: s.topic.clone(),
+                    start: s.start,
+                    end: s.end,
+                    content: None,
+                })
+                .collect();
+            let second = reconcile(&stored, again, from);
+            prop_assert!(second.is_empty(), "a second run would change {:?}", second);
         }
     }
 }

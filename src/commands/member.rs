@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::cli::{
     MemberAddArgs, MemberCommand, MemberEditArgs, MemberFilterArgs, MemberPointsArgs,
-    MemberRenewArgs, SortKey,
+    MemberRenewArgs, Redact, SortKey,
 };
 use crate::context::Context;
 use crate::dates::{self, Span};
@@ -156,6 +156,38 @@ impl<'a> From<&'a Member> for FullRow<'a> {
             note: f.note.as_deref(),
             created_at: &m.created_at,
             updated_at: &m.updated_at,
+        }
+    }
+}
+
+impl FullRow<'_> {
+    /// Empties the fields `--redact` names; the columns stay.
+    pub fn redact(&mut self, fields: &[Redact]) {
+        let named = |field: Redact| {
+            fields.iter().any(|f| {
+                *f == field
+                    || *f == Redact::All
+                    || (*f == Redact::Contact
+                        && matches!(field, Redact::Email | Redact::Phone | Redact::Wechat))
+            })
+        };
+        if named(Redact::Email) {
+            self.email = None;
+        }
+        if named(Redact::Phone) {
+            self.phone = None;
+        }
+        if named(Redact::Wechat) {
+            self.wechat = None;
+        }
+        if named(Redact::SourceId) {
+            self.source_id = None;
+        }
+        if named(Redact::Name) {
+            self.name = "";
+        }
+        if named(Redact::Note) {
+            self.note = None;
         }
     }
 }

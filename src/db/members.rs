@@ -97,16 +97,16 @@ impl Sort {
 #[derive(Debug, Error)]
 pub enum LookupError {
     #[error(
-        "no member {0:?}\nhint: name a member by id, email, phone or WeChat ID; `community member list --search TEXT` finds one"
+        "no member {}\nhint: name a member by id, email, phone or WeChat ID; `community member list --search TEXT` finds one", crate::sanitize::quoted(.0)
     )]
     NotFound(String),
-    #[error("{value:?} matches several members ({}); say which with id:N, phone:X or wechat:X", ids.iter().map(|id| format!("id:{id}")).collect::<Vec<_>>().join(", "))]
+    #[error("{} matches several members ({}); say which with id:N, phone:X or wechat:X", crate::sanitize::quoted(.value), ids.iter().map(|id| format!("id:{id}")).collect::<Vec<_>>().join(", "))]
     Ambiguous { value: String, ids: Vec<i64> },
 }
 
 /// An identifier that already belongs to another member.
 #[derive(Debug, Error, PartialEq, Eq)]
-#[error("{field} {value:?} already belongs to member {member_id}")]
+#[error("{field} {} already belongs to member {member_id}", crate::sanitize::quoted(.value))]
 pub struct Conflict {
     pub field: &'static str,
     pub value: String,

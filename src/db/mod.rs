@@ -140,21 +140,27 @@ fn check_version(conn: &Connection, version: i64, path: &Path) -> Result<()> {
 /// Applies each pending migration in its own transaction, together with its version number,
 /// so an interrupted upgrade leaves the previous version intact.
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    // Up to date (the usual case): no write lock, so reads and backups never queue behind a
-    // writer such as a long import.
-    if user_version(conn)? == SCHEMA_VERSION {
+    migrate_with(conn, path, MIGRATIONS)
+}
+
+/// [`migrate`] over any list, so a test can make one fail midway.
+fn migrate_with(conn: &mut Connection, path: &Path, migrations: &[&str]) -> Result<()> {
+    let target = migrations.len() as i64;
+    // An up-to-date database is the common case: checking it must not take the write lock,
+    // or every reader would queue behind a long import (WAL lets them read meanwhile).
+    if user_version(conn)? == target {
         return Ok(());
     }
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Re-read inside the lock: another process may have migrated meanwhile.
         let version = user_version(&tx)?;
-        if version > SCHEMA_VERSION {
+        if version > target {
             return check_version(&tx, version, path);
         }
         let Some(sql) = usize::try_from(version)
             .ok()
-            .and_then(|v| MIGRATIONS.get(v))
+            .and_then(|v| migrations.get(v))
         else {
             return Ok(());
         };
@@ -280,6 +286,43 @@ mod tests {
             tx.commit().unwrap();
         }
         // Running the migrator on an up-to-date database changes nothing.
+        migrate(&mut conn, Path::new(":memory:")).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_migration_failing_midway_leaves_the_version_before_it_intact() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_with(&mut conn, Path::new(":memory:"), &MIGRATIONS[..1]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO members (name, email, tier, status, joined_at, created_at, updated_at) \
+             VALUES ('A', 'a@example.com', 'free', 'active', '2026-01-01', 'x', 'x')",
+        )
+        .unwrap();
+        // Its first statements succeed; the third fails.
+        let broken = [
+            MIGRATIONS[0],
+            "CREATE TABLE half (x); UPDATE members SET name = 'changed'; INSERT INTO nowhere VALUES (1);",
+        ];
+        let err = migrate_with(&mut conn, Path::new("x.db"), &broken).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("migrating x.db to schema 2"),
+            "{err:#}"
+        );
+        assert_eq!(user_version(&conn).unwrap(), 1);
+        let half: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'half'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(half, 0);
+        let name: String = conn
+            .query_row("SELECT name FROM members", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(name, "A");
+        // Still usable: the real migrations bring it up to date.
         migrate(&mut conn, Path::new(":memory:")).unwrap();
         assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
     }

@@ -274,7 +274,7 @@ impl Binding {
             if !headers.iter().any(|h| normalize(h) == normalize(&o.column)) {
                 return Err(BindError::NoSuchColumn(
                     o.column.clone(),
-                    headers.join(", "),
+                    crate::sanitize::list(headers),
                 ));
             }
         }

@@ -5,6 +5,7 @@
 //! members, payments or content; it hands out header names and rows of text with their line
 //! numbers, and finds a column by name for importers that read fixed columns.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -159,8 +160,9 @@ pub struct ShapeError {
     pub record: StringRecord,
 }
 
-/// Turns every CRLF into LF as bytes stream through (a CR alone is left as it is), and ends
-/// the stream with an LF if it does not end with one.
+/// Turns every CRLF, and every CR alone (old Mac files), into LF as bytes stream through, and
+/// ends the stream with an LF if it does not end with one. Then every record ends with an LF
+/// and line numbers count LFs alone.
 struct CrlfToLf<R> {
     inner: R,
     /// A CR ended the last chunk; whether it is kept depends on the next byte.
@@ -187,20 +189,18 @@ impl<R: BufRead> Read for CrlfToLf<R> {
         loop {
             let data = self.inner.fill_buf()?;
             if data.is_empty() {
-                let byte = if std::mem::take(&mut self.pending_cr) {
-                    b'\r'
-                } else if self.last.is_some_and(|b| b != b'\n') {
-                    b'\n'
-                } else {
+                // A CR left over ends the last line, as does the LF added when none did.
+                let pending_cr = std::mem::take(&mut self.pending_cr);
+                if !pending_cr && self.last.is_none_or(|b| b == b'\n') {
                     return Ok(0);
-                };
-                buf[0] = byte;
-                self.last = Some(byte);
+                }
+                buf[0] = b'\n';
+                self.last = Some(b'\n');
                 return Ok(1);
             }
             let (mut n, mut used) = (0, 0);
             if std::mem::take(&mut self.pending_cr) && data[0] != b'\n' {
-                buf[0] = b'\r';
+                buf[0] = b'\n';
                 n = 1;
             }
             while used < data.len() && n < buf.len() {
@@ -213,7 +213,11 @@ impl<R: BufRead> Read for CrlfToLf<R> {
                             continue;
                         }
                         Some(b'\n') => continue,
-                        Some(_) => {}
+                        Some(_) => {
+                            buf[n] = b'\n';
+                            n += 1;
+                            continue;
+                        }
                     }
                 }
                 buf[n] = b;
@@ -262,8 +266,11 @@ enum Inner {
         raw: csv::ByteRecord,
     },
     Jsonl {
-        lines: io::Lines<BufReader<Box<dyn Read>>>,
+        input: BufReader<Box<dyn Read>>,
+        buf: Vec<u8>,
         line: u64,
+        /// Where each key of the header is, so a wide object costs one lookup per key.
+        index: HashMap<String, usize>,
         /// The first object, read ahead so its keys are the header presets are detected from.
         first: Option<Result<RawRow, ShapeError>>,
     },
@@ -283,6 +290,18 @@ impl Rows {
             let size = file.metadata().ok().map(|m| m.len());
             (path.to_string(), Box::new(file), size)
         };
+        Rows::from_reader(name, raw, size, format, encoding)
+    }
+
+    /// Reads rows from any byte stream; `name` labels messages and, without `format`, picks
+    /// the format by its extension. Tests and fuzz targets feed bytes through here.
+    pub fn from_reader(
+        name: String,
+        raw: Box<dyn Read>,
+        size: Option<u64>,
+        format: Option<InputFormat>,
+        encoding: Option<&'static Encoding>,
+    ) -> Result<Rows> {
         let bytes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let counted = Counting {
             inner: raw,
@@ -344,14 +363,19 @@ impl Rows {
                         message: "the file is empty: expected a header row".into(),
                     });
                 }
-                let headers = text(&name, 1, &raw)?.iter().map(str::to_string).collect();
+                let headers = text(&name, &[], 1, &raw)?
+                    .iter()
+                    .map(str::to_string)
+                    .collect();
                 (headers, Inner::Delimited { reader, raw })
             }
             InputFormat::Jsonl => (
                 Vec::new(),
                 Inner::Jsonl {
-                    lines: BufReader::new(reader).lines(),
+                    input: BufReader::new(reader),
+                    buf: Vec::new(),
                     line: 0,
+                    index: HashMap::new(),
                     first: None,
                 },
             ),
@@ -388,6 +412,7 @@ impl Rows {
     pub fn next_row(&mut self) -> Result<Option<Result<RawRow, ShapeError>>> {
         match &mut self.inner {
             Inner::Delimited { reader, raw } => loop {
+                let after_last = reader.position().line();
                 if !reader
                     .read_byte_record(raw)
                     .map_err(|e| csv_error(&self.name, e))?
@@ -399,11 +424,26 @@ impl Rows {
                     .map(|f| f.iter().filter(|b| **b == b'\n').count() as u64)
                     .sum::<u64>();
                 let line = reader.position().line().saturating_sub(inner_newlines + 1);
+                // Every record ends with a line break (the stream ends with one), except one
+                // whose quote is never closed: it swallows the rest of the file, final line
+                // break included, and seems to start a line early.
+                let unclosed = line < after_last;
+                let line = line.max(after_last);
                 // A blank line is not a member; spreadsheets leave them at the end.
                 if raw.len() == 1 && raw[0].is_empty() {
                     continue;
                 }
-                let record = text(&self.name, line, raw)?;
+                let record = text(&self.name, &self.headers, line, raw)?;
+                if unclosed {
+                    return Ok(Some(Err(ShapeError {
+                        line,
+                        message: format!(
+                            "a quote opened in column {} is never closed, so the rest of the file ran into it\nhint: inside a quoted field, write a quote twice (\"\")",
+                            record.len()
+                        ),
+                        record,
+                    })));
+                }
                 if record.len() != self.headers.len() {
                     return Ok(Some(Err(ShapeError {
                         line,
@@ -417,25 +457,37 @@ impl Rows {
                 }
                 return Ok(Some(Ok(RawRow { line, record })));
             },
-            Inner::Jsonl { lines, line, first } => loop {
+            Inner::Jsonl {
+                input,
+                buf,
+                line,
+                index,
+                first,
+            } => loop {
                 if let Some(row) = first.take() {
                     return Ok(Some(row));
                 }
-                let Some(text) = lines.next() else {
+                buf.clear();
+                let read = input.read_until(b'\n', buf).map_err(|e| FileError {
+                    file: self.name.clone(),
+                    line: *line + 1,
+                    message: io_message(&e),
+                })?;
+                if read == 0 {
                     return Ok(None);
-                };
+                }
                 *line += 1;
-                let text = text.map_err(|e| {
-                    anyhow::Error::new(FileError {
-                        file: self.name.clone(),
-                        line: *line,
-                        message: io_message(&e),
-                    })
+                let bytes = buf.strip_suffix(b"\n").unwrap_or(buf);
+                let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                let text = std::str::from_utf8(bytes).map_err(|e| FileError {
+                    file: self.name.clone(),
+                    line: *line,
+                    message: utf8_message(bytes, e.valid_up_to()),
                 })?;
                 if text.trim().is_empty() {
                     continue;
                 }
-                return Ok(Some(json_row(&mut self.headers, *line, &text)));
+                return Ok(Some(json_row(&mut self.headers, index, *line, text)));
             },
         }
     }
@@ -447,28 +499,49 @@ impl Rows {
 }
 
 /// Turns one JSON object into a row aligned to the (growing) header.
-fn json_row(headers: &mut Vec<String>, line: u64, text: &str) -> Result<RawRow, ShapeError> {
+fn json_row(
+    headers: &mut Vec<String>,
+    index: &mut HashMap<String, usize>,
+    line: u64,
+    text: &str,
+) -> Result<RawRow, ShapeError> {
     let shape = |message: String| ShapeError {
         line,
         message,
         record: StringRecord::from(vec![text.to_string()]),
     };
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| shape(format!("not valid JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        // serde_json counts lines within this one line; the row's line is ours to give.
+        let message = e.to_string();
+        let position = format!(" at line {} column {}", e.line(), e.column());
+        let reason = message.strip_suffix(&position).unwrap_or(&message);
+        let start = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .take_while(|i| *i < e.column().saturating_sub(16))
+            .last()
+            .unwrap_or(0);
+        shape(format!(
+            "column {}, at {}: not valid JSON: {reason}",
+            e.column(),
+            crate::sanitize::quoted(&text[start..])
+        ))
+    })?;
     let serde_json::Value::Object(map) = value else {
         return Err(shape("expected one JSON object per line".into()));
     };
     let mut cells = vec![String::new(); headers.len()];
     for (key, value) in map {
-        let index = match headers.iter().position(|h| *h == key) {
-            Some(i) => i,
+        let at = match index.get(&key) {
+            Some(i) => *i,
             None => {
+                index.insert(key.clone(), headers.len());
                 headers.push(key.clone());
                 cells.push(String::new());
                 headers.len() - 1
             }
         };
-        cells[index] = match value {
+        cells[at] = match value {
             serde_json::Value::Null => String::new(),
             serde_json::Value::String(s) => s,
             serde_json::Value::Bool(b) => b.to_string(),
@@ -479,9 +552,12 @@ fn json_row(headers: &mut Vec<String>, line: u64, text: &str) -> Result<RawRow, 
                     match item {
                         serde_json::Value::String(s) => parts.push(s),
                         serde_json::Value::Number(n) => parts.push(n.to_string()),
+                        // Named by kind only: a nested object may hold anyone's details.
                         other => {
                             return Err(shape(format!(
-                                "key {key:?}: a list may hold only strings and numbers, found {other}"
+                                "key {}: a list may hold only strings and numbers, found {}",
+                                crate::sanitize::quoted(&key),
+                                json_kind(&other)
                             )));
                         }
                     }
@@ -490,7 +566,8 @@ fn json_row(headers: &mut Vec<String>, line: u64, text: &str) -> Result<RawRow, 
             }
             serde_json::Value::Object(_) => {
                 return Err(shape(format!(
-                    "key {key:?}: expected text, a number or a list, found an object"
+                    "key {}: expected text, a number or a list, found an object",
+                    crate::sanitize::quoted(&key)
                 )));
             }
         };
@@ -499,6 +576,17 @@ fn json_row(headers: &mut Vec<String>, line: u64, text: &str) -> Result<RawRow, 
         line,
         record: StringRecord::from(cells),
     })
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "true or false",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "text",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 /// Without a format flag or a telling extension, a first line with tabs and no commas is TSV,
@@ -519,14 +607,20 @@ fn sniff(name: &str, head: &[u8], decoded: Option<&'static Encoding>) -> InputFo
 }
 
 /// Checks a record is UTF-8, naming the line and column where it is not.
-fn text(name: &str, line: u64, raw: &csv::ByteRecord) -> Result<StringRecord> {
+fn text(name: &str, headers: &[String], line: u64, raw: &csv::ByteRecord) -> Result<StringRecord> {
     StringRecord::from_byte_record(raw.clone()).map_err(|e| {
-        let column = e.utf8_error().field() + 1;
+        let field = e.utf8_error().field();
+        let value = crate::sanitize::quoted_bytes(raw.get(field).unwrap_or_default());
         anyhow::Error::new(FileError {
             file: name.to_string(),
             line,
             message: format!(
-                "column {column} is not valid UTF-8\nhint: files saved by Excel on a Chinese Windows are usually GBK: pass --encoding gbk (or gb18030, big5, utf-16, latin1)"
+                "column {}{} value {value}: not valid UTF-8\nhint: files saved by Excel on a Chinese Windows are usually GBK: pass --encoding gbk (or gb18030, big5, utf-16, latin1)",
+                field + 1,
+                headers
+                    .get(field)
+                    .map(|h| format!(" ({})", crate::sanitize::quoted(h)))
+                    .unwrap_or_default()
             ),
         })
     })
@@ -543,6 +637,18 @@ fn csv_error(name: &str, err: csv::Error) -> anyhow::Error {
         line,
         message,
     })
+}
+
+/// Names where a line stops being UTF-8: its column (in characters) and the text from a little
+/// before it, the bad bytes shown as `\xNN`.
+fn utf8_message(bytes: &[u8], valid_up_to: usize) -> String {
+    let valid = String::from_utf8_lossy(&bytes[..valid_up_to]);
+    let column = valid.chars().count() + 1;
+    let start = valid.char_indices().rev().nth(15).map_or(0, |(i, _)| i);
+    format!(
+        "column {column}, at {}: not valid UTF-8\nhint: pass --encoding gbk (or gb18030, big5, utf-16, latin1)",
+        crate::sanitize::quoted_bytes(&bytes[start..])
+    )
 }
 
 fn io_message(err: &io::Error) -> String {
@@ -608,7 +714,7 @@ mod tests {
     fn gbk_without_encoding_names_the_line_and_hints() {
         let err = all(&fixture("gbk.csv"), None).unwrap_err().to_string();
         assert!(
-            err.contains("gbk.csv:1: column 1 is not valid UTF-8"),
+            err.contains("gbk.csv:1: column 1 value \"\\xD3\\xCA\\xCF\\xE4\": not valid UTF-8"),
             "{err}"
         );
         assert!(err.contains("--encoding gbk"), "{err}");
@@ -640,7 +746,7 @@ mod tests {
     #[test]
     fn line_numbers_are_exact_with_crlf_blank_lines_and_embedded_breaks() {
         let dir = tempfile::tempdir().unwrap();
-        for (name, eol) in [("crlf.csv", "\r\n"), ("lf.csv", "\n")] {
+        for (name, eol) in [("crlf.csv", "\r\n"), ("lf.csv", "\n"), ("cr.csv", "\r")] {
             let text = [
                 "email,name",
                 "a@x.org,A",
@@ -661,6 +767,24 @@ mod tests {
     }
 
     #[test]
+    fn an_unclosed_quote_is_named_on_its_own_line() {
+        let text = "email,name\na@x.org,A\nb@x.org,\"B\nc@x.org,C\n";
+        let mut rows = Rows::from_reader(
+            "q.csv".into(),
+            Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+            None,
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(rows.next_row().unwrap().unwrap().unwrap().line, 2);
+        let err = rows.next_row().unwrap().unwrap().unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.message.contains("never closed"), "{}", err.message);
+        assert!(rows.next_row().unwrap().is_none());
+    }
+
+    #[test]
     fn jsonl_grows_its_header_and_reports_bad_lines() {
         let (headers, rows) = all(&fixture("members.jsonl"), None).unwrap();
         assert!(headers.contains(&"email".to_string()));
@@ -673,13 +797,13 @@ mod tests {
     }
 
     #[test]
-    fn crlf_becomes_lf_across_chunk_boundaries() {
+    fn crlf_and_lone_cr_become_lf_across_chunk_boundaries() {
         for size in 1..6 {
             let text = b"a\r\nb\rc\r\n\r";
             let mut lf = CrlfToLf::new(BufReader::with_capacity(size, &text[..]));
             let mut out = Vec::new();
             io::Read::read_to_end(&mut lf, &mut out).unwrap();
-            assert_eq!(out, b"a\nb\rc\n\r\n", "chunks of {size}");
+            assert_eq!(out, b"a\nb\nc\n\n", "chunks of {size}");
         }
     }
 

@@ -23,7 +23,8 @@ pub fn tags(text: &str) -> Result<Vec<String>, String> {
     for part in text.split([',', ';', '、', '，', '；', '|']) {
         // A tab or line break inside a tag is spacing, not meaning.
         let part = part.split_whitespace().collect::<Vec<_>>().join(" ");
-        if part.is_empty() {
+        // `VIP; -` has one tag: a placeholder says "nothing", as it does alone in a cell.
+        if part.is_empty() || member::is_placeholder(&part) {
             continue;
         }
         let tag = member::tag(&part).map_err(|e| e.to_string())?;
@@ -130,6 +131,7 @@ mod tests {
             ["早鸟", "读书会", "vip"]
         );
         assert!(tags("").unwrap().is_empty());
+        assert_eq!(tags("VIP; -;无").unwrap(), ["VIP"]);
         assert_eq!(tags("note has\ttab").unwrap(), ["note has tab"]);
         assert!(tags(&"x".repeat(70)).is_err());
     }

@@ -38,7 +38,14 @@ impl Env {
 
     /// The binary, run in the folder, off a terminal, with today pinned.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_community"));
+        let mut cmd = Command::from_std(self.std_cmd());
+        cmd.timeout(std::time::Duration::from_secs(30));
+        cmd
+    }
+
+    /// The same as a plain `std::process::Command`, for tests that spawn, race and kill.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_community"));
         cmd.current_dir(self.dir.path());
         for (key, _) in std::env::vars_os() {
             let key = key.to_string_lossy();
@@ -47,7 +54,6 @@ impl Env {
             }
         }
         cmd.env("COMMUNITY_TODAY", TODAY);
-        cmd.timeout(std::time::Duration::from_secs(30));
         cmd
     }
 

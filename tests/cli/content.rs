@@ -298,7 +298,7 @@ fn import_reads_jsonl_by_extension_and_gbk_with_encoding() {
     std::fs::write(env.path("gbk.csv"), &gbk).unwrap();
     let err = env.fails(&["content", "import", "gbk.csv"]);
     assert!(
-        err.contains("gbk.csv:2: column 1 is not valid UTF-8"),
+        err.contains("gbk.csv:2: column 1 (\"title\") value ") && err.contains("not valid UTF-8"),
         "{err}"
     );
     assert!(err.contains("--encoding gbk"), "{err}");

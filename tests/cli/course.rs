@@ -458,7 +458,7 @@ fn import_reads_gbk_with_encoding() {
     std::fs::write(env.path("gbk.csv"), &gbk).unwrap();
     let err = env.fails(&["course", "import", "gbk.csv"]);
     assert!(
-        err.contains("gbk.csv:2: column 3 is not valid UTF-8"),
+        err.contains("gbk.csv:2: column 3 (\"note\") value ") && err.contains("not valid UTF-8"),
         "{err}"
     );
     env.ok(&["course", "import", "gbk.csv", "--encoding", "gbk"]);

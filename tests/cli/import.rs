@@ -295,7 +295,7 @@ fn gbk_needs_its_encoding_and_then_imports() {
     let env = Env::new();
     let err = env.fails(&["member", "import", &fixture("gbk.csv")]);
     assert!(
-        err.contains("gbk.csv:1: column 1 is not valid UTF-8"),
+        err.contains("gbk.csv:1: column 1 value \"\\xD3\\xCA\\xCF\\xE4\": not valid UTF-8"),
         "{err}"
     );
     assert!(

@@ -751,7 +751,9 @@ fn import_reads_gbk_with_encoding_and_tsv_by_extension() {
     std::fs::write(env.path("gbk.csv"), &gbk).unwrap();
     let err = env.fails(&["revenue", "import", "gbk.csv"]);
     assert!(
-        err.contains("gbk.csv:2: column 4 is not valid UTF-8") && err.contains("--encoding gbk"),
+        err.contains("gbk.csv:2: column 4 (\"note\") value ")
+            && err.contains("not valid UTF-8")
+            && err.contains("--encoding gbk"),
         "{err}"
     );
     env.ok(&["revenue", "import", "gbk.csv", "--encoding", "gbk"]);
