@@ -19,4 +19,11 @@ echo
 echo "== community member show li.lei@example.com"
 "$bin" member show li.lei@example.com --format table
 echo
+echo "== community plan generate --weeks 4   (slots from the [plan] cadence in community.toml)"
+"$bin" plan generate --weeks 4 --quiet >/dev/null
+"$bin" plan show --format table
+echo
+echo "== community summary"
+"$bin" summary --format table
+echo
 echo "Your demo community is in $dir; cd there and try: $bin member --help"

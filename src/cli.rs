@@ -78,9 +78,6 @@ pub enum Command {
     #[command(subcommand)]
     Member(MemberCommand),
 
-    /// Forecasts of members, reach and revenue, from your numbers or your own history
-    #[command(subcommand)]
-    Forecast(ForecastCommand),
     /// Courses and their students: sell seats, record who finished
     #[command(subcommand)]
     Course(CourseCommand),
@@ -96,6 +93,9 @@ pub enum Command {
     #[command(subcommand)]
     Plan(PlanCommand),
 
+    /// Forecasts of members, reach and revenue, from your numbers or your own history
+    #[command(subcommand)]
+    Forecast(ForecastCommand),
     /// Reports over the whole community
     #[command(subcommand)]
     Report(ReportCommand),

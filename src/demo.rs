@@ -9,7 +9,9 @@ use rusqlite::Transaction;
 
 use crate::config::Config;
 use crate::db::members::{self, Fields};
+use crate::db::payments::{self, NewPayment, Period};
 use crate::member::Status;
+use crate::revenue::Kind;
 
 const NAMES: &[(&str, &str)] = &[
     ("李雷", "li.lei"),
@@ -99,6 +101,32 @@ pub fn seed(tx: &Transaction<'_>, config: &Config, today: NaiveDate, now: &str) 
         }
         if i % 7 == 0 {
             members::add_points(tx, id, 20, "best_answer", now)?;
+        }
+        // Paid members paid for the period that ends at their expiry.
+        if let (Some(tier), Some(expires)) = (config.tier(tier).filter(|t| t.is_paid()), expires)
+            && status != Status::Comped
+            && status != Status::Trial
+            && let Some(months) = tier.period.months()
+            && let Some(start) = crate::dates::sub_months(expires, months)
+        {
+            let paid_on = start.max(joined);
+            payments::insert(
+                tx,
+                &NewPayment {
+                    kind: Kind::Membership,
+                    amount: tier.price_minor,
+                    currency: config.community.currency.clone(),
+                    paid_at: paid_on.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc(),
+                    paid_on,
+                    member_id: Some(id),
+                    course_id: None,
+                    period: Some(Period { start, months }),
+                    reference: Some(format!("DEMO-{id:04}")),
+                    refund_of: None,
+                    note: None,
+                },
+                now,
+            )?;
         }
     }
     Ok(NAMES.len())
