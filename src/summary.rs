@@ -204,7 +204,7 @@ pub fn render_text(s: &Summary) -> String {
     lines.push(String::new());
     let t = &s.this_month;
     lines.push(format!(
-        "This month ({})  new {} · churned {} · net {}{} · active {} ({} since {})",
+        "This month ({})  new {} · churned {} · net {}{} · active {} ({} on {} at the start)",
         t.month,
         thousands(t.new),
         thousands(t.churned),
