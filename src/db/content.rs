@@ -5,7 +5,6 @@
 //! are stored as RFC 3339 UTC text, so they sort and compare as text.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use thiserror::Error;
 
@@ -304,65 +303,49 @@ pub fn stats_history(conn: &Connection, id: i64) -> rusqlite::Result<Vec<Snapsho
 pub fn for_each(
     conn: &Connection,
     filter: &Filter,
-    mut each: impl FnMut(Content) -> anyhow::Result<()>,
+    each: impl FnMut(Content) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut clauses: Vec<&str> = Vec::new();
-    let mut values: Vec<(&str, Value)> = Vec::new();
+    let mut query = super::Filtered::new(SELECT);
     if let Some(status) = filter.status {
-        clauses.push("c.status = :status");
-        values.push((":status", Value::Text(status.as_str().into())));
+        query.and("c.status = :status", ":status", status.as_str().to_string());
     }
     if let Some(kind) = filter.kind {
-        clauses.push("c.kind = :kind");
-        values.push((":kind", Value::Text(kind.as_str().into())));
+        query.and("c.kind = :kind", ":kind", kind.as_str().to_string());
     }
     if let Some(topic) = &filter.topic {
-        clauses.push("c.topic = :topic");
-        values.push((":topic", Value::Text(topic.clone())));
+        query.and("c.topic = :topic", ":topic", topic.clone());
     }
     if let Some(search) = &filter.search {
-        clauses.push(
+        query.and(
             "(c.title LIKE :search ESCAPE '\\' OR c.url LIKE :search ESCAPE '\\' \
              OR c.topic LIKE :search ESCAPE '\\')",
+            ":search",
+            super::like_pattern(search),
         );
-        values.push((":search", Value::Text(super::like_pattern(search))));
     }
     if let Some(t) = filter.published_from {
-        clauses.push("c.published_at >= :published_from");
-        values.push((":published_from", Value::Text(dates::format_timestamp(t))));
+        query.and(
+            "c.published_at >= :published_from",
+            ":published_from",
+            dates::format_timestamp(t),
+        );
     }
     if let Some(t) = filter.published_until {
-        clauses.push("c.published_at < :published_until");
-        values.push((":published_until", Value::Text(dates::format_timestamp(t))));
-    }
-    let mut sql = SELECT.to_string();
-    if !clauses.is_empty() {
-        sql.push_str(" WHERE ");
-        sql.push_str(&clauses.join(" AND "));
+        query.and(
+            "c.published_at < :published_until",
+            ":published_until",
+            dates::format_timestamp(t),
+        );
     }
     let direction = if filter.descending { "DESC" } else { "ASC" };
     // Missing values (no views yet, never published) go last whichever the direction.
     let column = filter.sort.column();
-    if filter.sort == Sort::Id {
-        sql.push_str(&format!(" ORDER BY c.id {direction}"));
+    let order = if filter.sort == Sort::Id {
+        format!("c.id {direction}")
     } else {
-        sql.push_str(&format!(
-            " ORDER BY {column} IS NULL, {column} {direction}, c.id {direction}"
-        ));
-    }
-    if let Some(limit) = filter.limit {
-        sql.push_str(&format!(" LIMIT {}", limit.min(i64::MAX as u64)));
-    }
-    let mut stmt = conn.prepare(&sql)?;
-    let named: Vec<(&str, &dyn rusqlite::ToSql)> = values
-        .iter()
-        .map(|(name, value)| (*name, value as &dyn rusqlite::ToSql))
-        .collect();
-    let mut rows = stmt.query(named.as_slice())?;
-    while let Some(row) = rows.next()? {
-        each(from_row(row)?)?;
-    }
-    Ok(())
+        format!("{column} IS NULL, {column} {direction}, c.id {direction}")
+    };
+    query.for_each(conn, &order, filter.limit, from_row, each)
 }
 
 /// A published piece of content with its latest reach, as the content report reads it.

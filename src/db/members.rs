@@ -4,7 +4,6 @@
 //! `expired` status is derived here, at query time, from expires_at and the caller's today.
 
 use chrono::NaiveDate;
-use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use thiserror::Error;
 
@@ -562,101 +561,74 @@ pub fn for_each(
     conn: &Connection,
     filter: &Filter,
     today: NaiveDate,
-    mut each: impl FnMut(Member) -> anyhow::Result<()>,
+    each: impl FnMut(Member) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut clauses: Vec<String> = Vec::new();
-    let mut values: Vec<(String, Value)> = vec![(":today".into(), Value::Text(today.to_string()))];
-    let mut bind = |clause: String, name: &str, value: Value| {
-        clauses.push(clause);
-        values.push((name.to_string(), value));
-    };
+    let mut query = super::Filtered::new(select_sql());
+    query.bind(":today", today.to_string());
     if let Some(tier) = &filter.tier {
-        bind(
-            "m.tier = :tier COLLATE NOCASE".into(),
-            ":tier",
-            Value::Text(tier.clone()),
-        );
+        query.and("m.tier = :tier COLLATE NOCASE", ":tier", tier.clone());
     }
     if let Some(status) = filter.status {
-        bind(
+        query.and(
             format!("({STATUS_NOW}) = :status"),
             ":status",
-            Value::Text(status.as_str().into()),
+            status.as_str().to_string(),
         );
     }
     for (i, tag) in filter.tags.iter().enumerate() {
         let name = format!(":tag{i}");
-        bind(
+        query.and(
             format!(
                 "EXISTS (SELECT 1 FROM member_tags t WHERE t.member_id = m.id AND t.tag = {name})"
             ),
             &name,
-            Value::Text(tag.clone()),
+            tag.clone(),
         );
     }
     if let Some(source) = &filter.source {
-        bind(
-            "m.source = :source COLLATE NOCASE".into(),
+        query.and(
+            "m.source = :source COLLATE NOCASE",
             ":source",
-            Value::Text(source.clone()),
+            source.clone(),
         );
     }
     if let Some(search) = &filter.search {
-        bind(
+        query.and(
             "(m.name LIKE :search ESCAPE '\\' OR m.email LIKE :search ESCAPE '\\' \
              OR m.phone LIKE :search ESCAPE '\\' OR m.wechat LIKE :search ESCAPE '\\' \
-             OR m.note LIKE :search ESCAPE '\\')"
-                .into(),
+             OR m.note LIKE :search ESCAPE '\\')",
             ":search",
-            Value::Text(super::like_pattern(search)),
+            super::like_pattern(search),
         );
     }
     if let Some(date) = filter.joined_after {
-        bind(
-            "m.joined_at >= :joined_after".into(),
+        query.and(
+            "m.joined_at >= :joined_after",
             ":joined_after",
-            Value::Text(date.to_string()),
+            date.to_string(),
         );
     }
     if let Some(date) = filter.joined_before {
-        bind(
-            "m.joined_at <= :joined_before".into(),
+        query.and(
+            "m.joined_at <= :joined_before",
             ":joined_before",
-            Value::Text(date.to_string()),
+            date.to_string(),
         );
     }
     if let Some(date) = filter.expiring_by {
-        bind(
+        query.and(
             "m.expires_at >= :today AND m.expires_at <= :expiring_by \
-             AND m.status IN ('trial', 'active', 'cancelled', 'comped')"
-                .into(),
+             AND m.status IN ('trial', 'active', 'cancelled', 'comped')",
             ":expiring_by",
-            Value::Text(date.to_string()),
+            date.to_string(),
         );
     }
-    let mut sql = select_sql();
-    if !clauses.is_empty() {
-        sql.push_str(" WHERE ");
-        sql.push_str(&clauses.join(" AND "));
-    }
     let direction = if filter.descending { "DESC" } else { "ASC" };
-    sql.push_str(&format!(" ORDER BY {} {direction}", filter.sort.column()));
+    let mut order = format!("{} {direction}", filter.sort.column());
     if filter.sort != Sort::Id {
-        sql.push_str(&format!(", m.id {direction}"));
+        order.push_str(&format!(", m.id {direction}"));
     }
-    if let Some(limit) = filter.limit {
-        sql.push_str(&format!(" LIMIT {}", limit.min(i64::MAX as u64)));
-    }
-    let mut stmt = conn.prepare(&sql)?;
-    let named: Vec<(&str, &dyn rusqlite::ToSql)> = values
-        .iter()
-        .map(|(name, value)| (name.as_str(), value as &dyn rusqlite::ToSql))
-        .collect();
-    let mut rows = stmt.query(named.as_slice())?;
-    while let Some(row) = rows.next()? {
-        each(from_row(row)?)?;
-    }
-    Ok(())
+    query.for_each(conn, &order, filter.limit, from_row, each)
 }
 
 /// How many members there are.

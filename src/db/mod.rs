@@ -250,6 +250,75 @@ pub fn backup(conn: &Connection, dest: &Path, force: bool) -> Result<()> {
     result
 }
 
+/// A list query built from optional filters: each filter adds one condition (joined with
+/// AND) and its named parameter, and rows stream to a callback. The list commands of members,
+/// content and payments share it, so binding and streaming are written once.
+pub struct Filtered {
+    sql: String,
+    conditions: Vec<String>,
+    values: Vec<(String, rusqlite::types::Value)>,
+}
+
+impl Filtered {
+    /// Starts from a `SELECT ... FROM ...` without WHERE.
+    pub fn new(select: impl Into<String>) -> Filtered {
+        Filtered {
+            sql: select.into(),
+            conditions: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Binds a parameter the SELECT itself uses (such as `:today`).
+    pub fn bind(&mut self, name: &str, value: impl Into<rusqlite::types::Value>) -> &mut Self {
+        self.values.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// Adds a condition and the parameter it names.
+    pub fn and(
+        &mut self,
+        condition: impl Into<String>,
+        name: &str,
+        value: impl Into<rusqlite::types::Value>,
+    ) -> &mut Self {
+        self.conditions.push(condition.into());
+        self.bind(name, value)
+    }
+
+    /// Runs with `order_by` (the clause's body) and an optional limit, streaming each row.
+    pub fn for_each<T>(
+        &self,
+        conn: &Connection,
+        order_by: &str,
+        limit: Option<u64>,
+        from_row: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        mut each: impl FnMut(T) -> Result<()>,
+    ) -> Result<()> {
+        let mut sql = self.sql.clone();
+        if !self.conditions.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&self.conditions.join(" AND "));
+        }
+        sql.push_str(" ORDER BY ");
+        sql.push_str(order_by);
+        if let Some(limit) = limit {
+            sql.push_str(&format!(" LIMIT {}", limit.min(i64::MAX as u64)));
+        }
+        let mut stmt = conn.prepare(&sql)?;
+        let named: Vec<(&str, &dyn rusqlite::ToSql)> = self
+            .values
+            .iter()
+            .map(|(name, value)| (name.as_str(), value as &dyn rusqlite::ToSql))
+            .collect();
+        let mut rows = stmt.query(named.as_slice())?;
+        while let Some(row) = rows.next()? {
+            each(from_row(row)?)?;
+        }
+        Ok(())
+    }
+}
+
 /// Escapes `%`, `_` and `\` so user text matches literally inside `LIKE ... ESCAPE '\'`.
 pub fn like_pattern(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);

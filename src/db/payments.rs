@@ -6,7 +6,6 @@
 //! `revenue::mrr_steps` and finished by the caller.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use crate::dates;
@@ -160,49 +159,31 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Payment>> {
 pub fn for_each(
     conn: &Connection,
     filter: &Filter,
-    mut each: impl FnMut(Payment) -> anyhow::Result<()>,
+    each: impl FnMut(Payment) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut clauses: Vec<&str> = Vec::new();
-    let mut values: Vec<(&str, Value)> = Vec::new();
+    let mut query = super::Filtered::new(SELECT);
     if let Some(kind) = filter.kind {
-        clauses.push("p.kind = :kind");
-        values.push((":kind", Value::Text(kind.as_str().into())));
+        query.and("p.kind = :kind", ":kind", kind.as_str().to_string());
     }
     if let Some(date) = filter.since {
-        clauses.push("p.paid_on >= :since");
-        values.push((":since", Value::Text(date.to_string())));
+        query.and("p.paid_on >= :since", ":since", date.to_string());
     }
     if let Some(date) = filter.until {
-        clauses.push("p.paid_on <= :until");
-        values.push((":until", Value::Text(date.to_string())));
+        query.and("p.paid_on <= :until", ":until", date.to_string());
     }
     if let Some(id) = filter.member_id {
-        clauses.push("p.member_id = :member");
-        values.push((":member", Value::Integer(id)));
+        query.and("p.member_id = :member", ":member", id);
     }
     if let Some(id) = filter.course_id {
-        clauses.push("p.course_id = :course");
-        values.push((":course", Value::Integer(id)));
+        query.and("p.course_id = :course", ":course", id);
     }
-    let mut sql = SELECT.to_string();
-    if !clauses.is_empty() {
-        sql.push_str(" WHERE ");
-        sql.push_str(&clauses.join(" AND "));
-    }
-    sql.push_str(" ORDER BY p.paid_on, p.paid_at, p.id");
-    if let Some(limit) = filter.limit {
-        sql.push_str(&format!(" LIMIT {}", limit.min(i64::MAX as u64)));
-    }
-    let mut stmt = conn.prepare(&sql)?;
-    let named: Vec<(&str, &dyn rusqlite::ToSql)> = values
-        .iter()
-        .map(|(name, value)| (*name, value as &dyn rusqlite::ToSql))
-        .collect();
-    let mut rows = stmt.query(named.as_slice())?;
-    while let Some(row) = rows.next()? {
-        each(from_row(row)?)?;
-    }
-    Ok(())
+    query.for_each(
+        conn,
+        "p.paid_on, p.paid_at, p.id",
+        filter.limit,
+        from_row,
+        each,
+    )
 }
 
 /// Income, refunds and payers of one calendar month.
