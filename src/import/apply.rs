@@ -217,12 +217,13 @@ impl<'a, 't> Applier<'a, 't> {
         let mut best: Option<usize> = None;
         let mut unknown = Vec::new();
         for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-            let mapped = self
-                .settings
-                .tier_map
-                .get(&name.to_lowercase())
-                .map(String::as_str)
-                .unwrap_or(name);
+            // Most imports have no --tier-map: skip the per-row lowercase copy then.
+            let map = &self.settings.tier_map;
+            let mapped = if map.is_empty() {
+                name
+            } else {
+                map.get(&name.to_lowercase()).map_or(name, String::as_str)
+            };
             match config
                 .tiers
                 .iter()
