@@ -115,6 +115,7 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
             today: ctx.today,
             now: ctx.now(),
         },
+        rows.size,
     )?;
     let mut summary = Summary {
         file: file.clone(),
@@ -430,6 +431,7 @@ mod tests {
                 today: today(),
                 now: "2026-11-23T00:00:00Z".into(),
             },
+            None,
         )
         .unwrap();
         while let Some(row) = rows.next_row().unwrap() {

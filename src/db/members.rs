@@ -270,10 +270,17 @@ pub fn begin_bulk(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// index once from sorted data is far cheaper than growing it row by row. The drop is part of
 /// the transaction, so a rollback restores them.
 pub fn suspend_secondary_indexes(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = tx.prepare(
+    suspend(tx, "sql NOT LIKE 'CREATE UNIQUE%'")
+}
+
+/// Drops the indexes of members and member_tags that `condition` (on sqlite_schema) selects
+/// and returns their SQL, in creation order. Indexes SQLite made for a constraint (no SQL)
+/// cannot be dropped and are never selected.
+fn suspend(tx: &Transaction<'_>, condition: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = tx.prepare(&format!(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL \
-         AND tbl_name IN ('members', 'member_tags') AND sql NOT LIKE 'CREATE UNIQUE%'",
-    )?;
+         AND tbl_name IN ('members', 'member_tags') AND {condition} ORDER BY rowid"
+    ))?;
     let indexes = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -283,12 +290,102 @@ pub fn suspend_secondary_indexes(tx: &Transaction<'_>) -> rusqlite::Result<Vec<S
     Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
 }
 
+/// Before a bulk load into an empty members table (import/bulk.rs): drops every index of
+/// members and member_tags, unique ones too, and returns the SQL that rebuilds them. The
+/// caller then answers for uniqueness until `restore_indexes`, whose unique indexes fail
+/// loudly if it did not. The drop is part of the transaction, so a rollback restores them.
+pub fn suspend_all_indexes(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
+    suspend(tx, "1")
+}
+
 /// Rebuilds what `suspend_secondary_indexes` dropped.
 pub fn restore_indexes(tx: &Transaction<'_>, sqls: &[String]) -> rusqlite::Result<()> {
     for sql in sqls {
         tx.execute_batch(sql)?;
     }
     Ok(())
+}
+
+/// A member as a bulk load writes it: the caller chose the id.
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    pub id: i64,
+    pub fields: Fields,
+    /// `None`: the load's own stamp.
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+/// Rows per statement of `insert_many`: 64 x 15 values, well under SQLite's 32,766.
+pub const MANY: usize = 64;
+
+/// Inserts members many to a statement (one statement run costs about what one row does),
+/// for the import's fast path. Plain INSERT: the caller knows no id or identifier is taken,
+/// and a constraint failure aborts. `stamp` fills the stamps a row lacks; `created_at` is
+/// also the default `updated_at`.
+pub fn insert_many(tx: &Transaction<'_>, rows: &[NewMember], stamp: &str) -> rusqlite::Result<()> {
+    const COLUMNS: usize = 15;
+    for chunk in rows.chunks(MANY) {
+        let mut stmt = tx.prepare_cached(&values_sql(
+            "INSERT INTO members (id, name, email, phone, wechat, source, source_id, tier, \
+             status, joined_at, expires_at, left_at, note, created_at, updated_at) VALUES ",
+            COLUMNS,
+            chunk.len(),
+        ))?;
+        for (i, row) in chunk.iter().enumerate() {
+            let f = &row.fields;
+            let created = row.created_at.as_deref().unwrap_or(stamp);
+            let at = i * COLUMNS;
+            stmt.raw_bind_parameter(at + 1, row.id)?;
+            stmt.raw_bind_parameter(at + 2, &f.name)?;
+            stmt.raw_bind_parameter(at + 3, &f.email)?;
+            stmt.raw_bind_parameter(at + 4, &f.phone)?;
+            stmt.raw_bind_parameter(at + 5, &f.wechat)?;
+            stmt.raw_bind_parameter(at + 6, &f.source)?;
+            stmt.raw_bind_parameter(at + 7, &f.source_id)?;
+            stmt.raw_bind_parameter(at + 8, &f.tier)?;
+            stmt.raw_bind_parameter(at + 9, f.status)?;
+            // Display, not rusqlite's chrono ToSql: that one parses a format string per value.
+            stmt.raw_bind_parameter(at + 10, f.joined_at.to_string())?;
+            stmt.raw_bind_parameter(at + 11, f.expires_at.map(|d| d.to_string()))?;
+            stmt.raw_bind_parameter(at + 12, f.left_at.map(|d| d.to_string()))?;
+            stmt.raw_bind_parameter(at + 13, &f.note)?;
+            stmt.raw_bind_parameter(at + 14, created)?;
+            stmt.raw_bind_parameter(at + 15, row.updated_at.as_deref().unwrap_or(created))?;
+        }
+        stmt.raw_execute()?;
+    }
+    Ok(())
+}
+
+/// Inserts (member id, tag) pairs many to a statement; a tag a member already has is ignored.
+pub fn insert_tags_many(tx: &Transaction<'_>, tags: &[(i64, String)]) -> rusqlite::Result<()> {
+    for chunk in tags.chunks(MANY * 4) {
+        let mut stmt = tx.prepare_cached(&values_sql(
+            "INSERT OR IGNORE INTO member_tags (member_id, tag) VALUES ",
+            2,
+            chunk.len(),
+        ))?;
+        for (i, (id, tag)) in chunk.iter().enumerate() {
+            stmt.raw_bind_parameter(2 * i + 1, id)?;
+            stmt.raw_bind_parameter(2 * i + 2, tag)?;
+        }
+        stmt.raw_execute()?;
+    }
+    Ok(())
+}
+
+/// `head` followed by `rows` groups of `columns` placeholders.
+fn values_sql(head: &str, columns: usize, rows: usize) -> String {
+    let group = format!("({})", vec!["?"; columns].join(", "));
+    format!("{head}{}", vec![group; rows].join(", "))
+}
+
+/// Whether the community has no members yet.
+pub fn is_empty(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM members)", [], |r| {
+        r.get(0)
+    })
 }
 
 /// Whether a member id is in use.

@@ -5,6 +5,7 @@
 //! Reading and mapping are pure and streamed; only `apply` touches the database, through db/.
 
 pub mod apply;
+mod bulk;
 pub mod content;
 pub mod fields;
 pub mod presets;

@@ -1,0 +1,311 @@
+//! The fast path of a member import into a community with no members yet: most first imports,
+//! and every restore from `member export`.
+//!
+//! What makes a large import slow is growing the members indexes (four unique, four others)
+//! row by row: each row lands on a random page of each, and a table of a million members does
+//! not fit in the page cache. Into an empty table nothing can match an existing member, so the
+//! only matches are rows of the file naming a member an earlier row named. This path drops the
+//! indexes of members and member_tags, writes rows many to a statement with the ids SQLite
+//! would give them (one more than the largest so far), remembers a 64-bit fingerprint of each
+//! identifier, and builds the indexes once at the end from sorted data.
+//!
+//! The first row with an identifier seen before (or more identifiers than the fingerprint
+//! table may hold) ends the fast path: what is pending is written, the indexes are built on it,
+//! and that row and the rest take the row-by-row path of `apply`, which matches and merges.
+//! Either way the database ends the same; tests hold the two paths to it.
+
+use std::hash::{DefaultHasher, Hasher};
+
+use anyhow::{Context as _, Result};
+use rusqlite::Transaction;
+
+use crate::db::members::{self, Fields, NewMember};
+
+/// Slots of the fingerprint table at most: 8 bytes each, so 24 MiB, enough for 2.4 million
+/// identifiers (a million members with an email each, half with a phone, ...). Past that the
+/// rest of the file takes the row-by-row path, so memory stays bounded whatever the file size.
+const MAX_SLOTS: usize = 3 << 20;
+/// The table is sized from the input's size when known: one slot per this many bytes is room
+/// for about two identifiers per 100-byte row at a load of three quarters.
+const BYTES_PER_SLOT: u64 = 36;
+/// Without a size (stdin), or for a small file, the table starts with this many slots.
+const MIN_SLOTS: usize = 1 << 16;
+
+/// The fast path's state between rows.
+pub struct Bulk {
+    seen: Fingerprints,
+    /// The largest id written so far; the next member without one of its own gets one more.
+    last_id: i64,
+    members: Vec<NewMember>,
+    tags: Vec<(i64, String)>,
+    /// Imported points balances: (member id, points, stamp).
+    points: Vec<(i64, i64, String)>,
+    /// What rebuilds the dropped indexes.
+    indexes: Vec<String>,
+    stamp: String,
+}
+
+/// Why a row cannot take the fast path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leave {
+    /// An identifier of the row was seen before (or its fingerprint collides with one).
+    Repeat,
+    /// The fingerprint table is full, or ids ran out.
+    Full,
+}
+
+/// A row for a new member, as `apply` has mapped it.
+pub struct Row<'a> {
+    pub ids: Identifiers<'a>,
+    /// The row's own id (`member export` has one), used when no earlier row took it, as the
+    /// row-by-row path does.
+    pub own_id: Option<i64>,
+    pub fields: Fields,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub tags: &'a [String],
+    /// An imported points balance and its stamp.
+    pub points: Option<(i64, &'a str)>,
+}
+
+/// The identifiers of a row, as the unique indexes compare them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Identifiers<'a> {
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub wechat: Option<&'a str>,
+    pub source: Option<(&'a str, &'a str)>,
+}
+
+impl Bulk {
+    /// Starts the fast path; the caller has made sure the community has no members. Drops the
+    /// indexes of members and member_tags still there (inside `tx`, so a rollback brings them
+    /// back). `input_size` sizes the fingerprint table.
+    pub fn start(tx: &Transaction<'_>, input_size: Option<u64>, stamp: &str) -> Result<Bulk> {
+        let slots = input_size.map_or(MIN_SLOTS, |bytes| {
+            usize::try_from(bytes / BYTES_PER_SLOT).unwrap_or(MAX_SLOTS)
+        });
+        Ok(Bulk {
+            seen: Fingerprints::with_slots(slots.clamp(MIN_SLOTS, MAX_SLOTS)),
+            last_id: 0,
+            members: Vec::with_capacity(members::MANY),
+            tags: Vec::new(),
+            points: Vec::new(),
+            indexes: members::suspend_all_indexes(tx)?,
+            stamp: stamp.to_string(),
+        })
+    }
+
+    /// Takes a new member unless the row must leave the fast path; gives the member's id.
+    /// `taken` says whether an earlier row took an id.
+    pub fn add(
+        &mut self,
+        tx: &Transaction<'_>,
+        row: Row<'_>,
+        taken: impl Fn(i64) -> bool,
+    ) -> Result<Result<i64, Leave>> {
+        let fingerprints = row.ids.fingerprints();
+        if fingerprints
+            .iter()
+            .flatten()
+            .any(|f| self.seen.contains(*f))
+        {
+            return Ok(Err(Leave::Repeat));
+        }
+        let id = match row.own_id.filter(|id| !taken(*id)) {
+            Some(id) => id,
+            // SQLite picks at random past the largest id; the row-by-row path can do that.
+            None if self.last_id == i64::MAX => return Ok(Err(Leave::Full)),
+            None => self.last_id + 1,
+        };
+        if !self.seen.reserve(fingerprints.iter().flatten().count()) {
+            return Ok(Err(Leave::Full));
+        }
+        for fingerprint in fingerprints.into_iter().flatten() {
+            self.seen.insert(fingerprint);
+        }
+        self.last_id = self.last_id.max(id);
+        self.tags.extend(row.tags.iter().map(|t| (id, t.clone())));
+        if let Some((points, at)) = row.points {
+            self.points.push((id, points, at.to_string()));
+        }
+        self.members.push(NewMember {
+            id,
+            fields: row.fields,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        });
+        if self.members.len() == members::MANY {
+            self.flush(tx)?;
+        }
+        Ok(Ok(id))
+    }
+
+    /// Writes what is pending and rebuilds the indexes: the end of the fast path, at the end of
+    /// the file or before a row that must take the row-by-row path.
+    pub fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
+        self.flush(tx)?;
+        drop(self.seen);
+        members::restore_indexes(tx, &self.indexes)
+            .context("rebuilding the members indexes after a bulk load")
+    }
+
+    fn flush(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        members::insert_many(tx, &self.members, &self.stamp)?;
+        members::insert_tags_many(tx, &self.tags)?;
+        for (id, points, at) in &self.points {
+            members::insert_points(tx, *id, *points, "imported balance", at)?;
+        }
+        self.members.clear();
+        self.tags.clear();
+        self.points.clear();
+        Ok(())
+    }
+}
+
+impl Identifiers<'_> {
+    /// One fingerprint per identifier present, each salted with its kind. Email and WeChat ID
+    /// are compared as their indexes do (COLLATE NOCASE: ASCII letters folded), so equal values
+    /// always give equal fingerprints; unequal ones may too, rarely, which only ends the fast
+    /// path early.
+    fn fingerprints(&self) -> [Option<u64>; 4] {
+        let hash = |kind: u8, parts: &[&str], fold: bool| {
+            let mut h = DefaultHasher::new();
+            h.write_u8(kind);
+            for part in parts {
+                for b in part.bytes() {
+                    h.write_u8(if fold { b.to_ascii_lowercase() } else { b });
+                }
+                h.write_u8(0xff); // never in UTF-8: separates the parts
+            }
+            h.finish()
+        };
+        [
+            self.email.map(|e| hash(1, &[e], true)),
+            self.phone.map(|p| hash(2, &[p], false)),
+            self.wechat.map(|w| hash(3, &[w], true)),
+            self.source.map(|(s, id)| hash(4, &[s, id], false)),
+        ]
+    }
+}
+
+/// A set of 64-bit fingerprints: open addressing with linear probing, 8 bytes a slot, no
+/// more than three quarters full. (A std HashSet<u64> takes 9 bytes a slot and rounds the
+/// slots up to a power of two: up to twice this for the same identifiers.)
+struct Fingerprints {
+    /// 0 is an empty slot; a fingerprint of 0 is stored as 1.
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl Fingerprints {
+    fn with_slots(n: usize) -> Fingerprints {
+        Fingerprints {
+            slots: vec![0; n.max(8)],
+            len: 0,
+        }
+    }
+
+    /// Makes room for `more` fingerprints, growing up to `MAX_SLOTS`; false when it cannot.
+    fn reserve(&mut self, more: usize) -> bool {
+        let needed = self.len + more;
+        if needed * 4 <= self.slots.len() * 3 {
+            return true;
+        }
+        let grown = (self.slots.len() * 2).min(MAX_SLOTS);
+        if needed * 4 > grown * 3 {
+            return false;
+        }
+        let old = std::mem::replace(&mut self.slots, vec![0; grown]);
+        self.len = 0;
+        for fingerprint in old.into_iter().filter(|f| *f != 0) {
+            self.insert(fingerprint);
+        }
+        true
+    }
+
+    fn contains(&self, fingerprint: u64) -> bool {
+        let fingerprint = fingerprint.max(1);
+        let mut i = self.home(fingerprint);
+        loop {
+            match self.slots[i] {
+                0 => return false,
+                f if f == fingerprint => return true,
+                _ => i = (i + 1) % self.slots.len(),
+            }
+        }
+    }
+
+    /// Adds a fingerprint; the caller has reserved room.
+    fn insert(&mut self, fingerprint: u64) {
+        let fingerprint = fingerprint.max(1);
+        let mut i = self.home(fingerprint);
+        loop {
+            match self.slots[i] {
+                0 => {
+                    self.slots[i] = fingerprint;
+                    self.len += 1;
+                    return;
+                }
+                f if f == fingerprint => return,
+                _ => i = (i + 1) % self.slots.len(),
+            }
+        }
+    }
+
+    /// The first slot to look in: the fingerprint scaled to the table (no power of two needed).
+    fn home(&self, fingerprint: u64) -> usize {
+        let scaled = (u128::from(fingerprint) * self.slots.len() as u128) >> 64;
+        usize::try_from(scaled).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_remember_what_was_added_and_grow_to_their_limit() {
+        let mut set = Fingerprints::with_slots(8);
+        for f in 0..1000u64 {
+            assert!(!set.contains(f * 7919), "{f}");
+            assert!(set.reserve(1));
+            set.insert(f * 7919);
+            assert!(set.contains(f * 7919));
+        }
+        assert_eq!(set.len, 1000);
+        assert!(set.slots.len() >= 1334);
+        // 0 and 1 share a slot value; a false "seen" only ends the fast path early.
+        assert!(set.contains(0));
+        let mut full = Fingerprints::with_slots(MAX_SLOTS);
+        full.len = MAX_SLOTS * 3 / 4;
+        assert!(!full.reserve(1));
+    }
+
+    #[test]
+    fn identifiers_compare_as_the_unique_indexes_do() {
+        let fp = |ids: Identifiers<'_>| ids.fingerprints();
+        let email = |e| Identifiers {
+            email: Some(e),
+            ..Identifiers::default()
+        };
+        assert_eq!(fp(email("Li@Example.com")), fp(email("li@example.com")));
+        // NOCASE folds ASCII only, so must the fingerprint: É and é are two emails.
+        assert_ne!(fp(email("É@example.com")), fp(email("é@example.com")));
+        let wechat = Identifiers {
+            wechat: Some("li@example.com"),
+            ..Identifiers::default()
+        };
+        assert_ne!(fp(email("li@example.com"))[0], fp(wechat)[2]);
+        let source = |s, id| Identifiers {
+            source: Some((s, id)),
+            ..Identifiers::default()
+        };
+        assert_ne!(fp(source("ab", "c")), fp(source("a", "bc")));
+        let phone = |p| Identifiers {
+            phone: Some(p),
+            ..Identifiers::default()
+        };
+        assert_ne!(fp(phone("13800000000")), fp(phone("+8613800000000")));
+    }
+}
