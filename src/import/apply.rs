@@ -67,6 +67,8 @@ pub struct Applier<'a, 't> {
     bulk: Option<Bulk>,
     /// Non-unique indexes dropped for a load into an empty community, rebuilt by `finish`.
     suspended: Vec<String>,
+    /// Whether the community had members when the import began.
+    had_members: bool,
 }
 
 impl<'a, 't> Applier<'a, 't> {
@@ -77,7 +79,8 @@ impl<'a, 't> Applier<'a, 't> {
         input_size: Option<u64>,
     ) -> Result<Self> {
         members::begin_bulk(tx)?;
-        let (suspended, bulk) = if members::is_empty(tx)? {
+        let had_members = !members::is_empty(tx)?;
+        let (suspended, bulk) = if !had_members {
             let suspended = members::suspend_secondary_indexes(tx)?;
             (suspended, Some(Bulk::start(tx, input_size, &settings.now)?))
         } else {
@@ -91,6 +94,7 @@ impl<'a, 't> Applier<'a, 't> {
             repeats: 0,
             bulk,
             suspended,
+            had_members,
         })
     }
 
@@ -122,8 +126,14 @@ impl<'a, 't> Applier<'a, 't> {
             // This row and the rest go row by row, on rebuilt indexes.
             self.leave_bulk()?;
         }
-        // Inserting first and looking up only on a conflict costs one statement for a new
-        // member: the unique indexes do the matching.
+        // Into a community that had members, most rows of a re-run name one of them: look up
+        // first. Otherwise insert first and look up only on a conflict, which costs one
+        // statement for a new member: the unique indexes do the matching.
+        if self.had_members
+            && let Some(existing) = self.find_existing(draft)?
+        {
+            return self.merge(draft, tier, existing);
+        }
         let fields = self.new_fields(draft, tier.clone());
         let id = match draft.id {
             Some(id) if !members::id_taken(self.tx, id)? => Some(id),
@@ -142,7 +152,17 @@ impl<'a, 't> Applier<'a, 't> {
             return Ok(Ok(Outcome::Inserted(id)));
         }
         // Another identifier is taken: the row names an existing member by it.
-        let today = self.settings.today;
+        match self.find_existing(draft)? {
+            Some(existing) => self.merge(draft, tier, existing),
+            None => Ok(Err(RowError::new(
+                draft.line,
+                "conflicts with an existing member in a way no identifier explains",
+            ))),
+        }
+    }
+
+    /// The member a row names: by email, then platform id, then phone, then WeChat ID.
+    fn find_existing(&self, draft: &Draft) -> Result<Option<Member>> {
         let candidates = [
             draft.email.as_deref().map(Identity::Email),
             draft
@@ -154,14 +174,11 @@ impl<'a, 't> Applier<'a, 't> {
             draft.wechat.as_deref().map(Identity::Wechat),
         ];
         for identity in candidates.into_iter().flatten() {
-            if let Some(existing) = members::find_by(self.tx, identity, today)? {
-                return self.merge(draft, tier, existing);
+            if let Some(existing) = members::find_by(self.tx, identity, self.settings.today)? {
+                return Ok(Some(existing));
             }
         }
-        Ok(Err(RowError::new(
-            draft.line,
-            "conflicts with an existing member in a way no identifier explains",
-        )))
+        Ok(None)
     }
 
     fn merge(

@@ -262,11 +262,11 @@ pub struct Rows {
 
 enum Inner {
     Delimited {
-        reader: csv::Reader<Box<dyn Read>>,
+        reader: csv::Reader<Box<dyn Read + Send>>,
         raw: csv::ByteRecord,
     },
     Jsonl {
-        input: BufReader<Box<dyn Read>>,
+        input: BufReader<Box<dyn Read + Send>>,
         buf: Vec<u8>,
         line: u64,
         /// Where each key of the header is, so a wide object costs one lookup per key.
@@ -283,8 +283,8 @@ impl Rows {
         format: Option<InputFormat>,
         encoding: Option<&'static Encoding>,
     ) -> Result<Rows> {
-        let (name, raw, size): (String, Box<dyn Read>, Option<u64>) = if path == "-" {
-            ("stdin".to_string(), Box::new(io::stdin().lock()), None)
+        let (name, raw, size): (String, Box<dyn Read + Send>, Option<u64>) = if path == "-" {
+            ("stdin".to_string(), Box::new(io::stdin()), None)
         } else {
             let file = File::open(path).with_context(|| format!("opening {path}"))?;
             let size = file.metadata().ok().map(|m| m.len());
@@ -297,7 +297,7 @@ impl Rows {
     /// the format by its extension. Tests and fuzz targets feed bytes through here.
     pub fn from_reader(
         name: String,
-        raw: Box<dyn Read>,
+        raw: Box<dyn Read + Send>,
         size: Option<u64>,
         format: Option<InputFormat>,
         encoding: Option<&'static Encoding>,
@@ -323,7 +323,7 @@ impl Rows {
         let chosen = bom.or(encoding).filter(|enc| *enc != encoding_rs::UTF_8);
         let format = format.unwrap_or_else(|| sniff(&name, head, chosen));
         let starts_with_utf8_bom = head.starts_with(b"\xEF\xBB\xBF");
-        let reader: Box<dyn Read> = match chosen {
+        let reader: Box<dyn Read + Send> = match chosen {
             Some(enc) => Box::new(
                 encoding_rs_io::DecodeReaderBytesBuilder::new()
                     .encoding(Some(enc))
@@ -341,7 +341,7 @@ impl Rows {
             InputFormat::Csv | InputFormat::Tsv => {
                 // LF only, and a final LF: then where the reader stands after a record gives
                 // its line exactly (csv's own record positions are off after CRLF).
-                let reader: Box<dyn Read> = Box::new(CrlfToLf::new(BufReader::new(reader)));
+                let reader: Box<dyn Read + Send> = Box::new(CrlfToLf::new(BufReader::new(reader)));
                 let mut reader = csv::ReaderBuilder::new()
                     .delimiter(if format == InputFormat::Tsv {
                         b'\t'
