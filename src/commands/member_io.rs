@@ -462,12 +462,38 @@ pub fn export(ctx: &Context, args: &MemberExportArgs) -> Result<()> {
     if args.spreadsheet_safe {
         out = out.guard_formulas();
     }
-    members::for_each(&conn, &filter, ctx.today, |m| {
-        let mut row = FullRow::from(&m);
-        row.redact(&args.redact);
-        out.write(&row)
-    })?;
-    out.finish()
+    // SQLite reads on a thread of its own, a few batches ahead of the formatting and writing.
+    let today = ctx.today;
+    std::thread::scope(|scope| {
+        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<members::Member>>(READ_AHEAD);
+        let reader = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH_ROWS);
+            members::for_each(&conn, &filter, today, |m| {
+                batch.push(m);
+                if batch.len() == BATCH_ROWS {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                    batches
+                        .send(full)
+                        .map_err(|_| anyhow!("the output stopped"))?;
+                }
+                Ok(())
+            })?;
+            // A closed channel here means the output stopped first; it reports why.
+            let _ = batches.send(batch);
+            anyhow::Ok(())
+        });
+        let written = received.into_iter().flatten().try_for_each(|m| {
+            let mut row = FullRow::from(&m);
+            row.redact(&args.redact);
+            out.write(&row)
+        });
+        // The output's failure (a closed pipe, a full disk) is the one to report.
+        written?;
+        reader
+            .join()
+            .map_err(|_| anyhow!("the thread reading the members panicked"))??;
+        out.finish()
+    })
 }
 
 #[cfg(test)]

@@ -31,6 +31,56 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// million-row import under 64 MB.
 const CACHE_KIB: i64 = 20 * 1024;
 
+/// Page cache while the import's fast path loads rows and builds indexes (import/bulk.rs):
+/// appending to a table and sorting need little, and its fingerprints need the memory.
+pub const BULK_CACHE_KIB: i64 = 6 * 1024;
+
+/// Sets the page cache of `conn` to `kib` KiB, or back to the default with `None`.
+pub fn set_cache(conn: &Connection, kib: Option<i64>) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "cache_size", -kib.unwrap_or(CACHE_KIB))
+}
+
+/// A stored day (`YYYY-MM-DD`, as every date column holds) read without a format string:
+/// rusqlite's chrono conversion parses `%F` anew for each value, which is most of the cost of
+/// reading a date in an export or an import's comparison. Anything else is an error naming it.
+pub fn day(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<chrono::NaiveDate>> {
+    use rusqlite::types::{FromSqlError, ValueRef};
+    let text = match row.get_ref(index)? {
+        ValueRef::Null => return Ok(None),
+        ValueRef::Text(text) => text,
+        other => {
+            return Err(rusqlite::Error::FromSqlConversionFailure(
+                index,
+                other.data_type(),
+                Box::new(FromSqlError::InvalidType),
+            ));
+        }
+    };
+    let digits = |range: std::ops::Range<usize>| {
+        text.get(range)
+            .filter(|d| d.iter().all(u8::is_ascii_digit))
+            .map(|d| d.iter().fold(0u32, |n, b| n * 10 + u32::from(b - b'0')))
+    };
+    let parsed = match (text.len(), text.get(4), text.get(7)) {
+        (10, Some(b'-'), Some(b'-')) => digits(0..4)
+            .zip(digits(5..7))
+            .zip(digits(8..10))
+            .and_then(|((y, m), d)| chrono::NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)),
+        _ => None,
+    };
+    parsed.map(Some).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            format!(
+                "not a day (YYYY-MM-DD): {:?}",
+                String::from_utf8_lossy(text)
+            )
+            .into(),
+        )
+    })
+}
+
 /// A writer waits this long for another writer before giving up. Long, because a large import
 /// holds the write lock for seconds and a script must not fail because of it.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
@@ -336,6 +386,26 @@ pub fn like_pattern(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_days_are_read_exactly_or_refused() {
+        let conn = memory();
+        let read = |sql: &str| conn.query_row(sql, [], |r| day(r, 0));
+        assert_eq!(
+            read("SELECT '2024-02-29'").unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2024, 2, 29)
+        );
+        assert_eq!(read("SELECT NULL").unwrap(), None);
+        for bad in [
+            "'2026-02-30'",
+            "'2026-2-03'",
+            "'2026/02/03'",
+            "'２０２６-02-03'",
+            "20260203",
+        ] {
+            assert!(read(&format!("SELECT {bad}")).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_new_database_is_at_the_current_schema() {

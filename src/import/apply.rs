@@ -108,7 +108,12 @@ impl<'a, 't> Applier<'a, 't> {
     /// committing.
     pub fn finish(mut self) -> Result<()> {
         self.leave_bulk()?;
-        members::restore_indexes(self.tx, &self.suspended)?;
+        if !self.suspended.is_empty() {
+            // Sorting for an index build is what needs the memory, not the page cache.
+            crate::db::set_cache(self.tx, Some(crate::db::BULK_CACHE_KIB))?;
+            members::restore_indexes(self.tx, &self.suspended)?;
+            crate::db::set_cache(self.tx, None)?;
+        }
         Ok(())
     }
 

@@ -85,6 +85,7 @@ impl Bulk {
         let slots = input_size.map_or(MIN_SLOTS, |bytes| {
             usize::try_from(bytes / BYTES_PER_SLOT).unwrap_or(MAX_SLOTS)
         });
+        crate::db::set_cache(tx, Some(crate::db::BULK_CACHE_KIB))?;
         Ok(Bulk {
             seen: Fingerprints::with_slots(slots.clamp(MIN_SLOTS, MAX_SLOTS)),
             last_id: 0,
@@ -147,7 +148,9 @@ impl Bulk {
         self.flush(tx)?;
         drop(self.seen);
         members::restore_indexes(tx, &self.indexes)
-            .context("rebuilding the members indexes after a bulk load")
+            .context("rebuilding the members indexes after a bulk load")?;
+        crate::db::set_cache(tx, None)?;
+        Ok(())
     }
 
     fn flush(&mut self, tx: &Transaction<'_>) -> Result<()> {
