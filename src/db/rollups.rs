@@ -134,9 +134,9 @@ pub(super) fn members_by(
 }
 
 /// `metrics::flows` from `rollup_flows`. The rollup keeps every member in the flows by join
-/// month and end month; at `today` those who joined later in today's month are not in yet, and
+/// month and end month; at `today` those who join later in today's month are not in yet, and
 /// those whose access ends later in today's month have not ended yet: both are read from the
-/// members (by join day, expiry and departure: three index ranges) and corrected.
+/// members (by join day, and by end day on `members_ended`) and corrected.
 pub(super) fn flows(
     conn: &Connection,
     scope: &Scope,
@@ -144,14 +144,16 @@ pub(super) fn flows(
 ) -> rusqlite::Result<Vec<(String, Option<String>, i64)>> {
     let (scope_sql, mut values) = scope.clause();
     values.extend(month_values(today));
-    // Members the rollup places differently from the rule at `today`.
-    let moved = format!(
-        "((m.joined_at > :today AND m.joined_at < :next_start) \
-          OR (m.expires_at >= :today AND m.expires_at < :next_start) \
-          OR (m.left_at > :today AND m.left_at < :next_start)) \
-         AND {PLACEABLE} AND m.ended_on > m.joined_at AND substr(m.joined_at, 1, 7) <= :month \
-         AND (m.joined_at > :today OR (m.ended_on > :today AND m.ended_on < :next_start)) \
-         AND {scope_sql}"
+    // Members who join later this month: the rollup has them, the rule not yet.
+    let joining = format!(
+        "m.joined_at > :today AND m.joined_at < :next_start \
+         AND {PLACEABLE} AND m.ended_on > m.joined_at AND {scope_sql}"
+    );
+    // Members in since before today whose access ends later this month: the rollup has them
+    // ended in this month, the rule not yet (an end before 9999-12-31 implies PLACEABLE).
+    let ending = format!(
+        "m.ended_on > :today AND m.ended_on < :next_start AND m.ended_on < '9999-12-31' \
+         AND m.joined_at <= :today AND m.ended_on > m.joined_at AND {scope_sql}"
     );
     let sql = format!(
         "SELECT joined, ended, sum(n) FROM ( \
@@ -160,13 +162,12 @@ pub(super) fn flows(
                   m.n AS n \
            FROM rollup_flows m WHERE m.joined_month <= :month AND {scope_sql} \
            UNION ALL \
-           SELECT substr(m.joined_at, 1, 7), \
-                  CASE WHEN substr(m.ended_on, 1, 7) > :month THEN NULL \
-                  ELSE substr(m.ended_on, 1, 7) END, -1 \
-           FROM members m WHERE {moved} \
+           SELECT :month, CASE WHEN substr(m.ended_on, 1, 7) > :month THEN NULL ELSE :month END, -1 \
+           FROM members m WHERE {joining} \
            UNION ALL \
-           SELECT substr(m.joined_at, 1, 7), NULL, 1 \
-           FROM members m WHERE {moved} AND m.joined_at <= :today) \
+           SELECT substr(m.joined_at, 1, 7), e.ended, e.n \
+           FROM members m, (SELECT :month AS ended, -1 AS n UNION ALL SELECT NULL, 1) e \
+           WHERE {ending}) \
          GROUP BY joined, ended HAVING sum(n) <> 0 ORDER BY joined, ended"
     );
     let values = used_by(&sql, values);

@@ -23,9 +23,16 @@ ALTER TABLE members ADD COLUMN ended_on TEXT GENERATED ALWAYS AS (
         CASE WHEN status = 'paused' OR expires_at IS NULL THEN '9999-12-31'
         ELSE date(expires_at, '+1 day') END)) VIRTUAL;
 
--- Members whose access ends after today within this month: the flows' exact correction reads
--- them by left_at as well as by expires_at. Partial: members who never left cost nothing.
-CREATE INDEX members_left_at ON members (left_at) WHERE left_at IS NOT NULL;
+-- The readers correct today's month exactly from the members whose access ends in it (the
+-- flows) and whose expiry in it has passed (status now): these two indexes hold everything
+-- those corrections read, so neither touches the member rows. Partial: members who never end
+-- (free tiers, paused) cost the first nothing, members without an expiry the second.
+CREATE INDEX members_ended ON members (ended_on, joined_at, tier, source)
+    WHERE ended_on < '9999-12-31';
+-- Replaces (expires_at): the lists that read members in expiry order still can.
+DROP INDEX members_expires_at;
+CREATE INDEX members_expires_at ON members (expires_at, status, tier, source)
+    WHERE expires_at IS NOT NULL;
 
 -- What each member counts as in the rollups.
 CREATE VIEW rollup_member_keys AS
