@@ -41,7 +41,8 @@ pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 
 /// Members with access whose stored status still says so but whose expiry day in today's
 /// month has passed: they are `expired` now, while the rollup (keyed by month) has them under
-/// their stored status.
+/// their stored status. Each is read once (`members_expires_at` covers it) and crossed with
+/// two rows: one to take them from their stored status, one to add them to `expired`.
 const LAPSED_THIS_MONTH: &str = "m.expires_at >= :month_start AND m.expires_at < :today \
      AND m.status IN ('trial', 'active', 'cancelled', 'comped')";
 
@@ -112,10 +113,8 @@ pub(super) fn members_by(
                   ELSE m.status END AS s, m.n AS n \
            FROM {table} m WHERE {scope_sql} \
            UNION ALL \
-           SELECT {member_key}, m.tier, 'expired', 1 FROM members m {join} \
-           WHERE {LAPSED_THIS_MONTH} AND {scope_sql} \
-           UNION ALL \
-           SELECT {member_key}, m.tier, m.status, -1 FROM members m {join} \
+           SELECT {member_key}, m.tier, CASE WHEN e.n > 0 THEN 'expired' ELSE m.status END, e.n \
+           FROM members m {join} CROSS JOIN (SELECT 1 AS n UNION ALL SELECT -1) e \
            WHERE {LAPSED_THIS_MONTH} AND {scope_sql}) \
            GROUP BY k, tier, s HAVING sum(n) <> 0) \
          GROUP BY {group_key}, tier, s ORDER BY {group_key}, tier, s"
@@ -166,7 +165,7 @@ pub(super) fn flows(
            FROM members m WHERE {joining} \
            UNION ALL \
            SELECT substr(m.joined_at, 1, 7), e.ended, e.n \
-           FROM members m, (SELECT :month AS ended, -1 AS n UNION ALL SELECT NULL, 1) e \
+           FROM members m CROSS JOIN (SELECT :month AS ended, -1 AS n UNION ALL SELECT NULL, 1) e \
            WHERE {ending}) \
          GROUP BY joined, ended HAVING sum(n) <> 0 ORDER BY joined, ended"
     );
