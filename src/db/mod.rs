@@ -26,7 +26,8 @@ const MIGRATIONS: &[&str] = &[
     // The rollups' tables and triggers, then their first filling from the data already there.
     concat!(
         include_str!("migrations/0005_rollups.sql"),
-        include_str!("rollups_fill.sql")
+        include_str!("rollups_fill_members.sql"),
+        include_str!("rollups_fill_payments.sql")
     ),
 ];
 

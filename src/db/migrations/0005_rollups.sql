@@ -16,25 +16,24 @@
 -- * Status is derived from today, so "now" figures keep the expiry month and the reader
 --   corrects this month's part exactly from the members expiring in it (an indexed range).
 
--- The first day without access (README "Ended on"): metrics.rs ENDED_ON as a column, so the
--- triggers can read it from OLD and NEW rows. Virtual: computed when read, stored nowhere.
-ALTER TABLE members ADD COLUMN ended_on TEXT GENERATED ALWAYS AS (
-    min(coalesce(left_at, '9999-12-31'),
-        CASE WHEN status = 'paused' OR expires_at IS NULL THEN '9999-12-31'
-        ELSE date(expires_at, '+1 day') END)) VIRTUAL;
-
--- The readers correct today's month exactly from the members whose access ends in it (the
--- flows) and whose expiry in it has passed (status now): these two indexes hold everything
--- those corrections read, so neither touches the member rows. Partial: members who never end
--- (free tiers, paused) cost the first nothing, members without an expiry the second.
-CREATE INDEX members_ended ON members (ended_on, joined_at, tier, source)
-    WHERE ended_on < '9999-12-31';
--- Replaces (expires_at): the lists that read members in expiry order still can.
+-- Members whose access ends after today within this month: the flows' exact correction reads
+-- them by left_at as well as by expiry. Partial: members who never left cost nothing.
+CREATE INDEX members_left_at ON members (left_at) WHERE left_at IS NOT NULL;
+-- Replaces (expires_at): the lists that read members in expiry order still can, and the
+-- corrections for today's month read what they need from the index, not the rows.
 DROP INDEX members_expires_at;
-CREATE INDEX members_expires_at ON members (expires_at, status, tier, source)
+CREATE INDEX members_expires_at ON members (expires_at, status, tier, source, joined_at, left_at)
     WHERE expires_at IS NOT NULL;
 
 -- What each member counts as in the rollups.
+CREATE VIEW rollup_ends AS
+SELECT *,
+       -- The first day without access (README "Ended on"), as metrics.rs ENDED_ON.
+       min(coalesce(left_at, '9999-12-31'),
+           CASE WHEN status = 'paused' OR expires_at IS NULL THEN '9999-12-31'
+           ELSE date(expires_at, '+1 day') END) AS ended_on
+FROM members;
+
 CREATE VIEW rollup_member_keys AS
 SELECT id, tier, coalesce(source, x'') AS source, status,
        CASE WHEN status IN ('trial', 'active', 'cancelled', 'comped') AND expires_at IS NOT NULL
@@ -49,7 +48,7 @@ SELECT id, tier, coalesce(source, x'') AS source, status,
        coalesce(NOT (status = 'expired' AND expires_at IS NULL AND left_at IS NULL)
                 AND ended_on < '9999-12-31'
                 AND substr(joined_at, 1, 7) < substr(ended_on, 1, 7), 0) AS in_churn
-FROM members;
+FROM rollup_ends;
 
 -- A member once per tag, or once with tag '' when they have none.
 CREATE VIEW rollup_tag_keys AS
