@@ -638,7 +638,11 @@ mod tests {
         let mut rng = Rng(7);
         let tx = conn.transaction().unwrap();
         let suspended = crate::db::members::suspend_secondary_indexes(&tx).unwrap();
-        assert!(suspended.iter().any(|sql| sql.starts_with("CREATE TRIGGER")));
+        assert!(
+            suspended
+                .iter()
+                .any(|sql| sql.starts_with("CREATE TRIGGER"))
+        );
         for i in 0..300 {
             let _ = write(&tx, &mut rng, i);
         }
