@@ -15,6 +15,9 @@
 --   inserts nothing changes nothing.
 -- * Status is derived from today, so "now" figures keep the expiry month and the reader
 --   corrects this month's part exactly from the members expiring in it (an indexed range).
+-- * Not kept: the deletes of an `INSERT OR REPLACE` (they fire no triggers) and an `UPDATE OR
+--   IGNORE` on members or payments that skips its row after the BEFORE trigger ran. No command
+--   writes either; `rollups::rebuild` repairs what another tool might have done.
 
 -- Members whose access ends after today within this month: the flows' exact correction reads
 -- them by left_at as well as by expiry. Partial: members who never left cost nothing.
