@@ -10,6 +10,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::members::STATUS_NOW;
+use super::rollups::{self, Via};
 use crate::dates::{self, YearMonth};
 use crate::member::Status;
 use crate::money::Money;
@@ -92,7 +93,9 @@ pub struct GroupCount {
 }
 
 /// Members by `group`, tier and status now (expiry applied at `today`), joined within
-/// `joined` (both ends included) when given.
+/// `joined` (both ends included) when given; ordered by group value, tier and status. Tags
+/// compare case-insensitively: a tag spelt two ways is one group, named by the spelling first
+/// in byte order (`Rust` before `rust`), so that the answer never depends on row order.
 pub fn members_by(
     conn: &Connection,
     group: Group,
@@ -100,6 +103,22 @@ pub fn members_by(
     joined: (Option<NaiveDate>, Option<NaiveDate>),
     today: NaiveDate,
 ) -> rusqlite::Result<Vec<GroupCount>> {
+    members_by_via(conn, group, scope, joined, today, Via::Rollups)
+}
+
+/// [`members_by`] from the rollups (when no join date narrows it and the scope's filters are
+/// rollup keys) or from a scan of the members.
+pub fn members_by_via(
+    conn: &Connection,
+    group: Group,
+    scope: &Scope,
+    joined: (Option<NaiveDate>, Option<NaiveDate>),
+    today: NaiveDate,
+    via: Via,
+) -> rusqlite::Result<Vec<GroupCount>> {
+    if via == Via::Rollups && joined == (None, None) && rollups::covers_members_by(group, scope) {
+        return rollups::members_by(conn, group, scope, today);
+    }
     let (key, join) = match group {
         Group::Tier => ("m.tier", ""),
         Group::Status => ("NULL", ""),
@@ -117,11 +136,12 @@ pub fn members_by(
         joined.1.map_or(Value::Null, |d| Value::Text(d.to_string())),
     ));
     let sql = format!(
-        "SELECT {key} AS k, m.tier, {STATUS_NOW} AS s, count(*) FROM members m {join} \
+        "SELECT min({key} COLLATE BINARY) AS k, m.tier, {STATUS_NOW} AS s, count(*) \
+         FROM members m {join} \
          WHERE {scope_sql} \
            AND (:joined_from IS NULL OR m.joined_at >= :joined_from) \
            AND (:joined_until IS NULL OR m.joined_at <= :joined_until) \
-         GROUP BY k, m.tier, s"
+         GROUP BY {key}, m.tier, s ORDER BY {key}, m.tier, s"
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(named(&values).as_slice(), |r| {
@@ -148,6 +168,19 @@ pub struct Flow {
 /// `series::members_at` counts them), grouped by join month and the month their access ended.
 /// One scan of the members; growth, churn and cohorts are sums over these groups.
 pub fn flows(conn: &Connection, scope: &Scope, today: NaiveDate) -> rusqlite::Result<Vec<Flow>> {
+    flows_via(conn, scope, today, Via::Rollups)
+}
+
+/// [`flows`] from the rollups (unless tags narrow the scope) or from a scan of the members.
+pub fn flows_via(
+    conn: &Connection,
+    scope: &Scope,
+    today: NaiveDate,
+    via: Via,
+) -> rusqlite::Result<Vec<Flow>> {
+    if via == Via::Rollups && scope.tags.is_empty() {
+        return rollups::to_flows(rollups::flows(conn, scope, today)?);
+    }
     let (scope_sql, mut values) = scope.clause();
     values.push((":today".into(), Value::Text(today.to_string())));
     let sql = format!(
@@ -156,35 +189,64 @@ pub fn flows(conn: &Connection, scope: &Scope, today: NaiveDate) -> rusqlite::Re
          FROM (SELECT m.joined_at, {ENDED_ON} AS ended FROM members m \
                WHERE m.joined_at <= :today AND {PLACEABLE} AND {scope_sql}) \
          WHERE ended > joined_at \
-         GROUP BY 1, 2"
+         GROUP BY 1, 2 ORDER BY 1, 2"
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(named(&values).as_slice(), |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (joined, ended, n) = row?;
-        let month = |text: &str| {
-            dates::parse_month(text)
-                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
-        };
-        out.push(Flow {
-            joined: month(&joined)?,
-            ended: ended.as_deref().map(month).transpose()?,
-            members: u64::try_from(n).unwrap_or(0),
-        });
+    rollups::to_flows(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The MRR that the members in `scope` who were lost from a month's start took with them, by
+/// the month their access ended, for ends between `from` and `until` (both included): their
+/// fees and refunds spread by the MRR rule, the share of the month before the one their access
+/// ended in (README: `mrr_lost`). Months without any are left out.
+pub fn churned_mrr(
+    conn: &Connection,
+    scope: &Scope,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> rusqlite::Result<Vec<(YearMonth, Money)>> {
+    churned_mrr_via(conn, scope, from, until, Via::Rollups)
+}
+
+/// [`churned_mrr`] from the rollups (unless tags narrow the scope) or from a scan of the
+/// members and their payments.
+pub fn churned_mrr_via(
+    conn: &Connection,
+    scope: &Scope,
+    from: NaiveDate,
+    until: NaiveDate,
+    via: Via,
+) -> rusqlite::Result<Vec<(YearMonth, Money)>> {
+    if via == Via::Rollups && scope.tags.is_empty() {
+        return rollups::churned_mrr(conn, scope, from, until);
     }
-    Ok(out)
+    let mut lost: std::collections::BTreeMap<YearMonth, Money> = std::collections::BTreeMap::new();
+    for fee in churned_fees(conn, scope, from, until)? {
+        let offset = crate::revenue::month_index(fee.ended)
+            - 1
+            - crate::revenue::date_month_index(fee.period_start);
+        let entry = lost.entry(fee.ended).or_insert(Money::ZERO);
+        *entry = crate::revenue::share(fee.amount, fee.period_months, offset)
+            .checked_mul(fee.count)
+            .and_then(|m| entry.checked_add(m))
+            .ok_or_else(|| {
+                rusqlite::Error::ToSqlConversionFailure(
+                    format!("the MRR lost in {} overflows", fee.ended).into(),
+                )
+            })?;
+    }
+    Ok(lost
+        .into_iter()
+        .filter(|(_, m)| *m != Money::ZERO)
+        .collect())
 }
 
 /// Equal membership fees (or refunds of them) of members whose access ended in `ended`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChurnedFee {
+struct ChurnedFee {
     pub ended: YearMonth,
     pub period_start: NaiveDate,
     pub period_months: u32,
@@ -196,7 +258,7 @@ pub struct ChurnedFee {
 /// whose access ended between `from` and `until` (both included) and who joined before the
 /// month it ended in (the members a month starts with and loses):
 /// what revenue churn spreads by the MRR rule to find the MRR they took with them.
-pub fn churned_fees(
+fn churned_fees(
     conn: &Connection,
     scope: &Scope,
     from: NaiveDate,

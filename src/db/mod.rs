@@ -8,6 +8,7 @@ pub mod members;
 pub mod metrics;
 pub mod payments;
 pub mod plan;
+pub mod rollups;
 pub mod series;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_revenue.sql"),
     include_str!("migrations/0003_content.sql"),
     include_str!("migrations/0004_reports.sql"),
+    // The rollups' tables and triggers, then their first filling from the data already there.
+    concat!(
+        include_str!("migrations/0005_rollups.sql"),
+        include_str!("rollups_fill_members.sql"),
+        include_str!("rollups_fill_payments.sql")
+    ),
 ];
 
 /// The schema version this build writes.

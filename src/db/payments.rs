@@ -8,6 +8,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
+use super::rollups::Via;
 use crate::dates;
 use crate::money::{Currency, Money};
 use crate::revenue::{self, Kind};
@@ -210,13 +211,32 @@ pub fn month_totals(
     since: NaiveDate,
     until: NaiveDate,
 ) -> rusqlite::Result<Vec<MonthTotals>> {
+    month_totals_via(conn, since, until, Via::Rollups)
+}
+
+/// [`month_totals`] from the rollups (sums by day and kind; distinct payers of each month the
+/// range covers whole, the months it cuts being counted from the ledger) or from the ledger.
+pub fn month_totals_via(
+    conn: &Connection,
+    since: NaiveDate,
+    until: NaiveDate,
+    via: Via,
+) -> rusqlite::Result<Vec<MonthTotals>> {
     let mut months: Vec<MonthTotals> = Vec::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT paid_on, kind, sum(amount), \
-         sum(CASE WHEN member_id IS NOT NULL THEN amount ELSE 0 END) \
-         FROM payments WHERE paid_on >= ?1 AND paid_on <= ?2 \
-         GROUP BY paid_on, kind ORDER BY paid_on",
-    )?;
+    let mut stmt = conn.prepare_cached(match via {
+        // A (day, kind) with payments never sums to zero (one sign per kind); a zero row is
+        // one whose payments are all gone.
+        Via::Rollups => {
+            "SELECT paid_on, kind, amount, member_amount FROM rollup_revenue \
+             WHERE paid_on >= ?1 AND paid_on <= ?2 AND amount <> 0 ORDER BY paid_on"
+        }
+        Via::Scan => {
+            "SELECT paid_on, kind, sum(amount), \
+             sum(CASE WHEN member_id IS NOT NULL THEN amount ELSE 0 END) \
+             FROM payments WHERE paid_on >= ?1 AND paid_on <= ?2 \
+             GROUP BY paid_on, kind ORDER BY paid_on"
+        }
+    })?;
     let mut rows = stmt.query(params![since, until])?;
     while let Some(row) = rows.next()? {
         let day: String = row.get(0)?;
@@ -247,11 +267,34 @@ pub fn month_totals(
          WHERE paid_on >= ?1 AND paid_on <= ?2 AND member_id IS NOT NULL AND kind <> 'refund' \
          GROUP BY month",
     )?;
-    let mut rows = payers.query(params![since, until])?;
-    while let Some(row) = rows.next()? {
-        let month: String = row.get(0)?;
-        if let Some(totals) = months.iter_mut().find(|m| m.month == month) {
-            totals.paying_members = row.get(1)?;
+    // Distinct payers do not add up across days: the rollup counts whole months, so the
+    // months the range cuts (its first and last, at most) are counted from the ledger.
+    let whole = |month: &str| {
+        dates::parse_month(month).is_ok_and(|m| m.first_day() >= since && m.last_day() <= until)
+    };
+    let mut from_rollup = conn.prepare_cached("SELECT n FROM rollup_payers WHERE month = ?1")?;
+    let mut cut = Vec::new();
+    for totals in &mut months {
+        if via == Via::Rollups && whole(&totals.month) {
+            totals.paying_members = from_rollup
+                .query_row([&totals.month], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0);
+        } else if let Ok(month) = dates::parse_month(&totals.month) {
+            cut.push((month.first_day().max(since), month.last_day().min(until)));
+        }
+    }
+    let ranges: Vec<(NaiveDate, NaiveDate)> = match via {
+        Via::Scan => vec![(since, until)],
+        Via::Rollups => cut,
+    };
+    for (from, to) in ranges {
+        let mut rows = payers.query(params![from, to])?;
+        while let Some(row) = rows.next()? {
+            let month: String = row.get(0)?;
+            if let Some(totals) = months.iter_mut().find(|m| m.month == month) {
+                totals.paying_members = row.get(1)?;
+            }
         }
     }
     Ok(months)
@@ -272,10 +315,33 @@ fn add(a: Money, b: Money) -> rusqlite::Result<Money> {
 /// covering `payments_period` index, so millions of payments come back as a few thousand
 /// groups; the steps of a group are those of one fee times its count.
 pub fn mrr_steps(conn: &Connection, first: i64, last: i64) -> rusqlite::Result<Vec<(i64, i64)>> {
+    mrr_steps_via(conn, first, last, Via::Rollups)
+}
+
+/// [`mrr_steps`] from `rollup_mrr` (the same groups, kept by triggers) or from the ledger.
+pub fn mrr_steps_via(
+    conn: &Connection,
+    first: i64,
+    last: i64,
+    via: Via,
+) -> rusqlite::Result<Vec<(i64, i64)>> {
+    let (longest_sql, groups_sql) = match via {
+        Via::Rollups => (
+            "SELECT max(period_months) FROM rollup_mrr WHERE n <> 0",
+            "SELECT period_start, period_months, amount, n FROM rollup_mrr \
+             WHERE period_start >= ?1 AND period_start <= ?2 AND n <> 0",
+        ),
+        Via::Scan => (
+            "SELECT max(period_months) FROM payments WHERE period_start IS NOT NULL",
+            "SELECT period_start, period_months, amount, count(*) FROM payments \
+             WHERE period_start IS NOT NULL AND period_start >= ?1 AND period_start <= ?2 \
+             GROUP BY period_start, period_months, amount",
+        ),
+    };
     // A period that ended before `first` adds up to nothing there; the longest period bounds
     // how far back a payment can still count. One index lookup (payments_period_months).
     let longest: Option<i64> = conn
-        .prepare_cached("SELECT max(period_months) FROM payments WHERE period_start IS NOT NULL")?
+        .prepare_cached(longest_sql)?
         .query_row([], |r| r.get(0))?;
     let Some(longest) = longest else {
         return Ok(Vec::new());
@@ -287,11 +353,7 @@ pub fn mrr_steps(conn: &Connection, first: i64, last: i64) -> rusqlite::Result<V
         return Ok(Vec::new());
     };
     let mut steps: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT period_start, period_months, amount, count(*) FROM payments \
-         WHERE period_start IS NOT NULL AND period_start >= ?1 AND period_start <= ?2 \
-         GROUP BY period_start, period_months, amount",
-    )?;
+    let mut stmt = conn.prepare_cached(groups_sql)?;
     let mut rows = stmt.query(params![from.first_day(), to.last_day()])?;
     while let Some(row) = rows.next()? {
         let start: NaiveDate = row.get(0)?;

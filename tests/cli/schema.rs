@@ -82,6 +82,11 @@ fn a_first_version_database_upgrades_with_its_data_intact() {
         )
         .unwrap();
     assert_eq!(after, before);
+    // The rollups (schema 5) were filled from the members already there.
+    let by_tag = env.ok(&["report", "members", "--by", "tag", "--format", "csv"]);
+    assert!(by_tag.contains("vip,2,100.0,"), "{by_tag}");
+    assert!(by_tag.contains("早鸟,1,50.0,"), "{by_tag}");
+    assert_eq!(env.count("SELECT sum(n) FROM rollup_members"), 2);
     // And the new tables work on it.
     env.ok(&[
         "revenue", "add", "--kind", "ad", "--amount", "100", "--at", TODAY,

@@ -24,7 +24,7 @@ use crate::metrics::{
 };
 use crate::money::Money;
 use crate::output::Record;
-use crate::revenue::{self, divide_rounded, month_index, mrr_by_month};
+use crate::revenue::{divide_rounded, month_index, mrr_by_month};
 
 pub(super) fn scope(args: &ReportScopeArgs) -> Scope {
     Scope {
@@ -261,18 +261,14 @@ pub(super) fn churn(ctx: &Context, args: &ReportChurnArgs) -> Result<()> {
     } else {
         vec![None; months.len()]
     };
-    let fees = metrics::churned_fees(&conn, &scope, first.first_day(), month_end(ctx, last))?;
+    let lost_by_month =
+        metrics::churned_mrr(&conn, &scope, first.first_day(), month_end(ctx, last))?;
     let mut out = ctx.renderer::<ChurnRow>()?;
     for (i, month) in months.iter().enumerate() {
-        let previous = month_index(*month) - 1;
-        let mut lost = Money::ZERO;
-        for fee in fees.iter().filter(|f| f.ended == *month) {
-            let offset = previous - revenue::date_month_index(fee.period_start);
-            lost = revenue::share(fee.amount, fee.period_months, offset)
-                .checked_mul(fee.count)
-                .and_then(|m| lost.checked_add(m))
-                .ok_or_else(|| anyhow!("the MRR lost in {month} overflows"))?;
-        }
+        let lost = lost_by_month
+            .iter()
+            .find(|(m, _)| m == month)
+            .map_or(Money::ZERO, |(_, lost)| *lost);
         let f = flows[i];
         let start = mrr_start[i];
         let per_member = start.and_then(|m| divide_rounded(m, signed(active[i])));
