@@ -270,16 +270,11 @@ pub fn begin_bulk(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 }
 
 /// Before loading many rows into an empty members table: drops the indexes that matching
-/// does not need (the non-unique ones) and the rollup triggers of members and tags, and
-/// returns the SQL that rebuilds them. Building an index once from sorted data is far cheaper
-/// than growing it row by row, and so is filling the rollups in one grouped pass (a trigger
-/// costs each row several microseconds). The drop is part of the transaction, so a rollback
-/// restores them.
+/// does not need (the non-unique ones) and returns the SQL that rebuilds them. Building an
+/// index once from sorted data is far cheaper than growing it row by row. The drop is part of
+/// the transaction, so a rollback restores them.
 pub fn suspend_secondary_indexes(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
-    suspend(
-        tx,
-        "(type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%') OR {ROLLUP_TRIGGERS}",
-    )
+    suspend(tx, "type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%'")
 }
 
 /// The rollup triggers of members and member_tags (migration 5), in sqlite_schema's terms.
@@ -315,22 +310,18 @@ fn suspend(tx: &Transaction<'_>, condition: &str) -> rusqlite::Result<Vec<String
 }
 
 /// Before a bulk load into an empty members table (import/bulk.rs): drops every index of
-/// members and member_tags, unique ones too, and the rollup triggers, and returns the SQL that
-/// rebuilds them. The caller then answers for uniqueness until `restore_indexes`, whose unique
-/// indexes fail loudly if it did not. The drop is part of the transaction, so a rollback
-/// restores them.
-pub fn suspend_all_indexes(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
+/// members and member_tags left, unique ones too, and the rollup triggers of members and
+/// tags, and returns the SQL that rebuilds them. Until `restore_indexes`, the caller answers
+/// for uniqueness (the unique indexes fail loudly if it did not) and for the rollups
+/// (`rollups::add_members`). The drop is part of the transaction, so a rollback restores them.
+pub fn suspend_for_bulk_load(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
     suspend(tx, "type = 'index' OR {ROLLUP_TRIGGERS}")
 }
 
-/// Rebuilds what `suspend_secondary_indexes` or `suspend_all_indexes` dropped, and fills the
-/// member rollups when their triggers were among it.
+/// Rebuilds what `suspend_secondary_indexes` or `suspend_for_bulk_load` dropped.
 pub fn restore_indexes(tx: &Transaction<'_>, sqls: &[String]) -> rusqlite::Result<()> {
     for sql in sqls {
         tx.execute_batch(sql)?;
-    }
-    if sqls.iter().any(|sql| sql.starts_with("CREATE TRIGGER")) {
-        super::rollups::rebuild_members(tx)?;
     }
     Ok(())
 }

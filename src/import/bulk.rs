@@ -1,13 +1,15 @@
 //! The fast path of a member import into a community with no members yet: most first imports,
 //! and every restore from `member export`.
 //!
-//! What makes a large import slow is growing the members indexes (four unique, four others)
+//! What makes a large import slow is growing the members indexes (four unique, five others)
 //! row by row: each row lands on a random page of each, and a table of a million members does
 //! not fit in the page cache. Into an empty table nothing can match an existing member, so the
 //! only matches are rows of the file naming a member an earlier row named. This path drops the
 //! indexes of members and member_tags, writes rows many to a statement with the ids SQLite
 //! would give them (one more than the largest so far), remembers a 64-bit fingerprint of each
-//! identifier, and builds the indexes once at the end from sorted data.
+//! identifier, and builds the indexes once at the end from sorted data. The rollup triggers
+//! (migration 5) are suspended with the indexes; the new members are counted in memory and
+//! added to the rollups in a few statements (`rollups::NewMembers`).
 //!
 //! The first row with an identifier seen before (or more identifiers than the fingerprint
 //! table may hold) ends the fast path: what is pending is written, the indexes are built on it,
@@ -20,6 +22,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::Transaction;
 
 use crate::db::members::{self, Fields, NewMember};
+use crate::db::rollups;
 
 /// Slots of the fingerprint table at most: 8 bytes each, so 24 MiB, enough for 2.4 million
 /// identifiers (a million members with an email each, half with a phone, ...). Past that the
@@ -40,18 +43,11 @@ pub struct Bulk {
     tags: Vec<(i64, String)>,
     /// Imported points balances: (member id, points, stamp).
     points: Vec<(i64, i64, String)>,
-    /// What rebuilds the dropped indexes.
+    /// The members written, counted for the rollups (whose triggers are suspended).
+    counted: rollups::NewMembers,
+    /// What rebuilds the dropped indexes and triggers.
     indexes: Vec<String>,
     stamp: String,
-}
-
-/// Why a row cannot take the fast path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Leave {
-    /// An identifier of the row was seen before (or its fingerprint collides with one).
-    Repeat,
-    /// The fingerprint table is full, or ids ran out.
-    Full,
 }
 
 /// A row for a new member, as `apply` has mapped it.
@@ -92,41 +88,43 @@ impl Bulk {
             members: Vec::with_capacity(members::MANY),
             tags: Vec::new(),
             points: Vec::new(),
-            indexes: members::suspend_all_indexes(tx)?,
+            indexes: members::suspend_for_bulk_load(tx)?,
+            counted: rollups::NewMembers::default(),
             stamp: stamp.to_string(),
         })
     }
 
-    /// Takes a new member unless the row must leave the fast path; gives the member's id.
-    /// `taken` says whether an earlier row took an id.
+    /// Takes a new member and gives its id; `None` when the row must leave the fast path (an
+    /// identifier seen before, or no room left). `taken` says whether an earlier row took an id.
     pub fn add(
         &mut self,
         tx: &Transaction<'_>,
         row: Row<'_>,
         taken: impl Fn(i64) -> bool,
-    ) -> Result<Result<i64, Leave>> {
+    ) -> Result<Option<i64>> {
         let fingerprints = row.ids.fingerprints();
         if fingerprints
             .iter()
             .flatten()
             .any(|f| self.seen.contains(*f))
         {
-            return Ok(Err(Leave::Repeat));
+            return Ok(None);
         }
         let id = match row.own_id.filter(|id| !taken(*id)) {
             Some(id) => id,
             // SQLite picks at random past the largest id; the row-by-row path can do that.
-            None if self.last_id == i64::MAX => return Ok(Err(Leave::Full)),
+            None if self.last_id == i64::MAX => return Ok(None),
             None => self.last_id + 1,
         };
         if !self.seen.reserve(fingerprints.iter().flatten().count()) {
-            return Ok(Err(Leave::Full));
+            return Ok(None);
         }
         for fingerprint in fingerprints.into_iter().flatten() {
             self.seen.insert(fingerprint);
         }
         self.last_id = self.last_id.max(id);
         self.tags.extend(row.tags.iter().map(|t| (id, t.clone())));
+        self.counted.add(id, &row.fields, row.tags);
         if let Some((points, at)) = row.points {
             self.points.push((id, points, at.to_string()));
         }
@@ -139,13 +137,14 @@ impl Bulk {
         if self.members.len() == members::MANY {
             self.flush(tx)?;
         }
-        Ok(Ok(id))
+        Ok(Some(id))
     }
 
     /// Writes what is pending and rebuilds the indexes: the end of the fast path, at the end of
     /// the file or before a row that must take the row-by-row path.
     pub fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
         self.flush(tx)?;
+        self.counted.write(tx)?;
         drop(self.seen);
         members::restore_indexes(tx, &self.indexes)
             .context("rebuilding the members indexes after a bulk load")?;
@@ -159,6 +158,7 @@ impl Bulk {
         for (id, points, at) in &self.points {
             members::insert_points(tx, *id, *points, "imported balance", at)?;
         }
+
         self.members.clear();
         self.tags.clear();
         self.points.clear();
