@@ -92,6 +92,18 @@ pub struct GroupCount {
     pub members: u64,
 }
 
+impl GroupCount {
+    /// From a row of (key, tier, status, count).
+    pub(super) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GroupCount> {
+        Ok(GroupCount {
+            key: r.get(0)?,
+            tier: r.get(1)?,
+            status: r.get(2)?,
+            members: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+        })
+    }
+}
+
 /// Members by `group`, tier and status now (expiry applied at `today`), joined within
 /// `joined` (both ends included) when given; ordered by group value, tier and status. Tags
 /// compare case-insensitively: a tag spelt two ways is one group, named by the spelling first
@@ -144,14 +156,7 @@ pub fn members_by_via(
          GROUP BY {key}, m.tier, s ORDER BY {key}, m.tier, s"
     );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(named(&values).as_slice(), |r| {
-        Ok(GroupCount {
-            key: r.get(0)?,
-            tier: r.get(1)?,
-            status: r.get(2)?,
-            members: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
-        })
-    })?;
+    let rows = stmt.query_map(named(&values).as_slice(), GroupCount::from_row)?;
     rows.collect()
 }
 

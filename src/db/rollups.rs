@@ -269,14 +269,7 @@ pub(super) fn members_by(
     );
     let values = used_by(&sql, values);
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(named(&values).as_slice(), |r| {
-        Ok(GroupCount {
-            key: r.get(0)?,
-            tier: r.get(1)?,
-            status: r.get(2)?,
-            members: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
-        })
-    })?;
+    let rows = stmt.query_map(named(&values).as_slice(), GroupCount::from_row)?;
     rows.collect()
 }
 
