@@ -158,7 +158,6 @@ impl Bulk {
         for (id, points, at) in &self.points {
             members::insert_points(tx, *id, *points, "imported balance", at)?;
         }
-
         self.members.clear();
         self.tags.clear();
         self.points.clear();
