@@ -13,7 +13,7 @@ use rusqlite::Transaction;
 
 use roaring::RoaringTreemap;
 
-use super::bulk::{Bulk, Identifiers, Row};
+use super::bulk::{Bulk, Row};
 use super::{Draft, RowError};
 use crate::config::Config;
 use crate::db::members::{self, Fields, Identity, Member};
@@ -306,13 +306,8 @@ impl<'a, 't> Applier<'a, 't> {
     fn add_bulk(&mut self, draft: &Draft, tier: Option<String>) -> Result<Option<i64>> {
         let created = draft.created_at.as_deref().unwrap_or(&self.settings.now);
         let row = Row {
-            ids: Identifiers {
-                email: draft.email.as_deref(),
-                phone: draft.phone.as_deref(),
-                wechat: draft.wechat.as_deref(),
-                source: draft.source.as_deref().zip(draft.source_id.as_deref()),
-            },
-            own_id: draft.id,
+            // An id an earlier row took is not the row's to keep, as on the row-by-row path.
+            own_id: draft.id.filter(|id| !self.seen(*id)),
             fields: self.new_fields(draft, tier),
             created_at: draft.created_at.clone(),
             updated_at: draft.updated_at.clone(),
@@ -322,12 +317,10 @@ impl<'a, 't> Applier<'a, 't> {
                 .filter(|p| *p != 0)
                 .map(|p| (p, draft.updated_at.as_deref().unwrap_or(created))),
         };
-        let touched = &self.touched;
-        let Some(bulk) = &mut self.bulk else {
-            return Ok(None);
-        };
-        let taken = |id: i64| u64::try_from(id).is_ok_and(|id| touched.contains(id));
-        bulk.add(self.tx, row, taken)
+        match &mut self.bulk {
+            Some(bulk) => bulk.add(self.tx, row),
+            None => Ok(None),
+        }
     }
 
     /// Ends the fast path, if on it: writes what it holds and builds the unique indexes.

@@ -52,9 +52,7 @@ pub struct Bulk {
 
 /// A row for a new member, as `apply` has mapped it.
 pub struct Row<'a> {
-    pub ids: Identifiers<'a>,
-    /// The row's own id (`member export` has one), used when no earlier row took it, as the
-    /// row-by-row path does.
+    /// The row's own id (`member export` has one) unless an earlier row took it.
     pub own_id: Option<i64>,
     pub fields: Fields,
     pub created_at: Option<String>,
@@ -66,11 +64,11 @@ pub struct Row<'a> {
 
 /// The identifiers of a row, as the unique indexes compare them.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Identifiers<'a> {
-    pub email: Option<&'a str>,
-    pub phone: Option<&'a str>,
-    pub wechat: Option<&'a str>,
-    pub source: Option<(&'a str, &'a str)>,
+struct Identifiers<'a> {
+    email: Option<&'a str>,
+    phone: Option<&'a str>,
+    wechat: Option<&'a str>,
+    source: Option<(&'a str, &'a str)>,
 }
 
 impl Bulk {
@@ -95,14 +93,9 @@ impl Bulk {
     }
 
     /// Takes a new member and gives its id; `None` when the row must leave the fast path (an
-    /// identifier seen before, or no room left). `taken` says whether an earlier row took an id.
-    pub fn add(
-        &mut self,
-        tx: &Transaction<'_>,
-        row: Row<'_>,
-        taken: impl Fn(i64) -> bool,
-    ) -> Result<Option<i64>> {
-        let fingerprints = row.ids.fingerprints();
+    /// identifier seen before, or no room left).
+    pub fn add(&mut self, tx: &Transaction<'_>, row: Row<'_>) -> Result<Option<i64>> {
+        let fingerprints = Identifiers::of(&row.fields).fingerprints();
         if fingerprints
             .iter()
             .flatten()
@@ -110,7 +103,7 @@ impl Bulk {
         {
             return Ok(None);
         }
-        let id = match row.own_id.filter(|id| !taken(*id)) {
+        let id = match row.own_id {
             Some(id) => id,
             // SQLite picks at random past the largest id; the row-by-row path can do that.
             None if self.last_id == i64::MAX => return Ok(None),
@@ -165,7 +158,16 @@ impl Bulk {
     }
 }
 
-impl Identifiers<'_> {
+impl<'a> Identifiers<'a> {
+    fn of(fields: &'a Fields) -> Identifiers<'a> {
+        Identifiers {
+            email: fields.email.as_deref(),
+            phone: fields.phone.as_deref(),
+            wechat: fields.wechat.as_deref(),
+            source: fields.source.as_deref().zip(fields.source_id.as_deref()),
+        }
+    }
+
     /// One fingerprint per identifier present, each salted with its kind. Email and WeChat ID
     /// are compared as their indexes do (COLLATE NOCASE: ASCII letters folded), so equal values
     /// always give equal fingerprints; unequal ones may too, rarely, which only ends the fast
