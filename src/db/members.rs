@@ -313,7 +313,7 @@ fn suspend(tx: &Transaction<'_>, condition: &str) -> rusqlite::Result<Vec<String
 /// members and member_tags left, unique ones too, and the rollup triggers of members and
 /// tags, and returns the SQL that rebuilds them. Until `restore_indexes`, the caller answers
 /// for uniqueness (the unique indexes fail loudly if it did not) and for the rollups
-/// (`rollups::add_members`). The drop is part of the transaction, so a rollback restores them.
+/// (`rollups::NewMembers`). The drop is part of the transaction, so a rollback restores them.
 pub fn suspend_for_bulk_load(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
     suspend(tx, "type = 'index' OR {ROLLUP_TRIGGERS}")
 }
@@ -378,9 +378,14 @@ pub fn insert_many(tx: &Transaction<'_>, rows: &[NewMember], stamp: &str) -> rus
     Ok(())
 }
 
+/// Tags per statement of `insert_tags_many`.
+pub const TAGS_MANY: usize = 4 * MANY;
+
 /// Inserts (member id, tag) pairs many to a statement; a tag a member already has is ignored.
+/// A statement is prepared (and cached) per chunk size, so callers write full chunks of
+/// `TAGS_MANY` where they can.
 pub fn insert_tags_many(tx: &Transaction<'_>, tags: &[(i64, String)]) -> rusqlite::Result<()> {
-    for chunk in tags.chunks(MANY * 4) {
+    for chunk in tags.chunks(TAGS_MANY) {
         let mut stmt = tx.prepare_cached(&values_sql(
             "INSERT OR IGNORE INTO member_tags (member_id, tag) VALUES ",
             2,

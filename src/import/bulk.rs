@@ -137,6 +137,7 @@ impl Bulk {
     /// the file or before a row that must take the row-by-row path.
     pub fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
         self.flush(tx)?;
+        members::insert_tags_many(tx, &self.tags)?;
         self.counted.write(tx)?;
         drop(self.seen);
         members::restore_indexes(tx, &self.indexes)
@@ -147,12 +148,15 @@ impl Bulk {
 
     fn flush(&mut self, tx: &Transaction<'_>) -> Result<()> {
         members::insert_many(tx, &self.members, &self.stamp)?;
-        members::insert_tags_many(tx, &self.tags)?;
+        // Whole statements only: the rest waits for the next flush (or `finish`), so that one
+        // prepared statement serves them all.
+        let whole = self.tags.len() - self.tags.len() % members::TAGS_MANY;
+        members::insert_tags_many(tx, &self.tags[..whole])?;
+        self.tags.drain(..whole);
         for (id, points, at) in &self.points {
             members::insert_points(tx, *id, *points, "imported balance", at)?;
         }
         self.members.clear();
-        self.tags.clear();
         self.points.clear();
         Ok(())
     }
