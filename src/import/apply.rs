@@ -517,6 +517,37 @@ mod tests {
         }
     }
 
+    /// More tags than one statement takes (members::TAGS_MANY) go out over several flushes
+    /// and the end; the fast path still ends where the row-by-row path does.
+    #[test]
+    fn tags_over_many_statements_land_as_row_by_row() {
+        let config = Config::parse(crate::config::EXAMPLE, Path::new("x")).unwrap();
+        let drafts: Vec<Draft> = (0..300)
+            .map(|i| {
+                let mut d = draft(i + 2, &format!("m{i}@example.com"));
+                d.tags = Some((0..(i % 4)).map(|t| format!("t{t}")).collect());
+                d
+            })
+            .collect();
+        let run = |fast: bool| {
+            let mut conn = crate::db::memory();
+            let tx = conn.transaction().unwrap();
+            let mut applier = Applier::new(&tx, settings(&config), None).unwrap();
+            if !fast {
+                applier = applier.row_by_row().unwrap();
+            }
+            for d in &drafts {
+                applier.apply(d).unwrap().unwrap();
+            }
+            applier.finish().unwrap();
+            tx.commit().unwrap();
+            dump(&conn)
+        };
+        let fast = run(true);
+        assert!(fast.len() > 2 * crate::db::members::TAGS_MANY);
+        assert_eq!(fast, run(false));
+    }
+
     /// An id as large as SQLite allows costs nothing to remember (it once sized a bit set)
     /// and leaves no room for the next new id, which the row-by-row path then finds.
     #[test]
