@@ -85,17 +85,49 @@ pub const ADD_MEMBERS: usize = 4096;
 /// test holds a load through here equal to the same rows through the triggers.
 #[derive(Debug, Default)]
 pub struct NewMembers {
-    members: HashMap<(String, Option<String>, &'static str, String), i64>,
-    tags: HashMap<(String, String, &'static str, String), i64>,
-    flows: HashMap<(String, String, String, Option<String>), i64>,
+    /// Tiers, sources and tags, each stored once; the counts below key them by number.
+    names: Names,
+    /// (tier, source, status, expiry month) of `rollup_members`.
+    members: HashMap<(Name, Option<Name>, Status, Option<YearMonth>), i64>,
+    /// (tag, tier, status, expiry month) of `rollup_tags`; no tag is the empty name.
+    tags: HashMap<(Name, Name, Status, Option<YearMonth>), i64>,
+    /// (joined month, ended month, tier, source) of `rollup_flows`.
+    flows: HashMap<(YearMonth, YearMonth, Name, Option<Name>), i64>,
     by_views: Vec<i64>,
+}
+
+/// A name stored in [`Names`].
+type Name = u32;
+
+/// Distinct strings, numbered as first seen: counting a member costs a few lookups, not a few
+/// copies of its tier, source and tags.
+#[derive(Debug, Default)]
+struct Names {
+    numbers: HashMap<Box<str>, Name>,
+    names: Vec<Box<str>>,
+}
+
+impl Names {
+    fn number(&mut self, name: &str) -> Name {
+        if let Some(&n) = self.numbers.get(name) {
+            return n;
+        }
+        let n = Name::try_from(self.names.len()).unwrap_or(Name::MAX);
+        self.names.push(name.into());
+        self.numbers.insert(name.into(), n);
+        n
+    }
+
+    fn name(&self, n: Name) -> &str {
+        self.names.get(n as usize).map_or("", |name| name)
+    }
 }
 
 impl NewMembers {
     /// Counts a member just inserted with `tags` (in the order they were inserted).
     pub fn add(&mut self, id: i64, fields: &Fields, tags: &[String]) {
-        const NEVER: &str = "9999-12-31";
-        let month = |day: NaiveDate| day.to_string()[..7].to_string();
+        // The views' "never": ends and expiry months compare as these days' text does.
+        const NEVER: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a real day");
         let has_access = matches!(
             fields.status,
             Status::Trial | Status::Active | Status::Cancelled | Status::Comped
@@ -103,53 +135,49 @@ impl NewMembers {
         let lapses = fields.status != Status::Paused;
         let end_after_expiry = match fields.expires_at {
             Some(day) if lapses => match day.succ_opt().filter(|d| d.year() <= 9999) {
-                Some(next) => next.to_string(),
+                Some(next) => next,
                 None => return self.by_views.push(id),
             },
-            _ => NEVER.to_string(),
+            _ => NEVER,
         };
-        let left = fields.left_at.map_or(NEVER.to_string(), |d| d.to_string());
-        let ended_on = left.min(end_after_expiry);
-        let expires_month = match fields.expires_at {
-            Some(day) if has_access => month(day),
-            _ => String::new(),
-        };
-        let status = fields.status.as_str();
-        let tier = &fields.tier;
+        let ended_on = fields.left_at.unwrap_or(NEVER).min(end_after_expiry);
+        let expires_month = fields
+            .expires_at
+            .filter(|_| has_access)
+            .map(YearMonth::of);
+        let status = fields.status;
+        let tier = self.names.number(&fields.tier);
+        let source = fields.source.as_deref().map(|s| self.names.number(s));
         *self
             .members
-            .entry((
-                tier.clone(),
-                fields.source.clone(),
-                status,
-                expires_month.clone(),
-            ))
+            .entry((tier, source, status, expires_month))
             .or_default() += 1;
         // member_tags keeps the first of tags equal but for ASCII case (COLLATE NOCASE).
-        let mut kept: Vec<&String> = Vec::with_capacity(tags.len());
+        let mut kept: Vec<&str> = Vec::with_capacity(tags.len());
         for tag in tags {
             if !kept.iter().any(|k| k.eq_ignore_ascii_case(tag)) {
                 kept.push(tag);
             }
         }
-        let empty = String::new();
-        let keyed = if kept.is_empty() { vec![&empty] } else { kept };
-        for tag in keyed {
+        if kept.is_empty() {
+            kept.push("");
+        }
+        for tag in kept {
+            let tag = self.names.number(tag);
             *self
                 .tags
-                .entry((tag.clone(), tier.clone(), status, expires_month.clone()))
+                .entry((tag, tier, status, expires_month))
                 .or_default() += 1;
         }
-        let joined = fields.joined_at.to_string();
         let placeable = !(fields.status == Status::Expired
             && fields.expires_at.is_none()
             && fields.left_at.is_none());
-        if placeable && ended_on > joined {
+        if placeable && ended_on > fields.joined_at {
             let key = (
-                joined[..7].to_string(),
-                ended_on[..7].to_string(),
-                tier.clone(),
-                fields.source.clone(),
+                YearMonth::of(fields.joined_at),
+                YearMonth::of(ended_on),
+                tier,
+                source,
             );
             *self.flows.entry(key).or_default() += 1;
         }
@@ -157,31 +185,37 @@ impl NewMembers {
 
     /// Adds what was counted to the rollups, and starts counting afresh.
     pub fn write(&mut self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+        let names = &self.names;
         // A member without a source is keyed by the empty blob (migration 5).
-        let source = |s: &Option<String>| match s {
-            Some(s) => Value::Text(s.clone()),
+        let source = |s: Option<Name>| match s {
+            Some(s) => Value::Text(names.name(s).to_string()),
             None => Value::Blob(Vec::new()),
         };
+        // No expiry month is the empty text.
+        let month = |m: Option<YearMonth>| m.map_or_else(String::new, |m| m.to_string());
         let mut stmt = tx.prepare_cached(
             "INSERT INTO rollup_members (tier, source, status, expires_month, n) \
              VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET n = n + excluded.n",
         )?;
-        for ((tier, src, status, month), n) in self.members.drain() {
-            stmt.execute(rusqlite::params![tier, source(&src), status, month, n])?;
+        for ((tier, src, status, expires), n) in self.members.drain() {
+            let (tier, status) = (names.name(tier), status.as_str());
+            stmt.execute(rusqlite::params![tier, source(src), status, month(expires), n])?;
         }
         let mut stmt = tx.prepare_cached(
             "INSERT INTO rollup_tags (tag, tier, status, expires_month, n) \
              VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET n = n + excluded.n",
         )?;
-        for ((tag, tier, status, month), n) in self.tags.drain() {
-            stmt.execute(rusqlite::params![tag, tier, status, month, n])?;
+        for ((tag, tier, status, expires), n) in self.tags.drain() {
+            let (tag, tier, status) = (names.name(tag), names.name(tier), status.as_str());
+            stmt.execute(rusqlite::params![tag, tier, status, month(expires), n])?;
         }
         let mut stmt = tx.prepare_cached(
             "INSERT INTO rollup_flows (joined_month, ended_month, tier, source, n) \
              VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET n = n + excluded.n",
         )?;
         for ((joined, ended, tier, src), n) in self.flows.drain() {
-            stmt.execute(rusqlite::params![joined, ended, tier, source(&src), n])?;
+            let (joined, ended) = (joined.to_string(), ended.to_string());
+            stmt.execute(rusqlite::params![joined, ended, names.name(tier), source(src), n])?;
         }
         add_members(tx, &std::mem::take(&mut self.by_views))
     }
