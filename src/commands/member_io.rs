@@ -277,7 +277,7 @@ fn apply_row(
         }
         Err(e) => return Ok(Err(e)),
     };
-    Ok(applier.apply(&draft)?.map(|outcome| match outcome {
+    Ok(applier.apply(*draft)?.map(|outcome| match outcome {
         Outcome::Inserted(_) => summary.inserted += 1,
         Outcome::Updated(_) => summary.updated += 1,
         Outcome::Unchanged(_) => summary.unchanged += 1,
@@ -552,7 +552,7 @@ mod tests {
             let Mapped::Member(draft) = mapper.map(&row).unwrap() else {
                 panic!("line {} skipped", row.line);
             };
-            applier.apply(&draft).unwrap().unwrap();
+            applier.apply(*draft).unwrap().unwrap();
         }
         applier.finish().unwrap();
         tx.commit().unwrap();

@@ -141,10 +141,7 @@ impl NewMembers {
             _ => NEVER,
         };
         let ended_on = fields.left_at.unwrap_or(NEVER).min(end_after_expiry);
-        let expires_month = fields
-            .expires_at
-            .filter(|_| has_access)
-            .map(YearMonth::of);
+        let expires_month = fields.expires_at.filter(|_| has_access).map(YearMonth::of);
         let status = fields.status;
         let tier = self.names.number(&fields.tier);
         let source = fields.source.as_deref().map(|s| self.names.number(s));
@@ -199,7 +196,13 @@ impl NewMembers {
         )?;
         for ((tier, src, status, expires), n) in self.members.drain() {
             let (tier, status) = (names.name(tier), status.as_str());
-            stmt.execute(rusqlite::params![tier, source(src), status, month(expires), n])?;
+            stmt.execute(rusqlite::params![
+                tier,
+                source(src),
+                status,
+                month(expires),
+                n
+            ])?;
         }
         let mut stmt = tx.prepare_cached(
             "INSERT INTO rollup_tags (tag, tier, status, expires_month, n) \
@@ -215,7 +218,13 @@ impl NewMembers {
         )?;
         for ((joined, ended, tier, src), n) in self.flows.drain() {
             let (joined, ended) = (joined.to_string(), ended.to_string());
-            stmt.execute(rusqlite::params![joined, ended, names.name(tier), source(src), n])?;
+            stmt.execute(rusqlite::params![
+                joined,
+                ended,
+                names.name(tier),
+                source(src),
+                n
+            ])?;
         }
         add_members(tx, &std::mem::take(&mut self.by_views))
     }

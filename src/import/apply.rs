@@ -13,7 +13,7 @@ use rusqlite::Transaction;
 
 use roaring::RoaringTreemap;
 
-use super::bulk::{Bulk, Row};
+use super::bulk::{Bulk, Identifiers, Row};
 use super::{Draft, RowError};
 use crate::config::Config;
 use crate::db::members::{self, Fields, Identity, Member};
@@ -118,13 +118,33 @@ impl<'a, 't> Applier<'a, 't> {
     }
 
     /// Writes one draft. `Ok(Err(..))` rejects the row; `Err` is a database failure.
-    pub fn apply(&mut self, draft: &Draft) -> Result<Result<Outcome, RowError>> {
-        let tier = match self.tier(draft) {
+    pub fn apply(&mut self, mut draft: Draft) -> Result<Result<Outcome, RowError>> {
+        let tier = match self.tier(&draft) {
             Ok(tier) => tier,
             Err(e) => return Ok(Err(e)),
         };
-        if self.bulk.is_some() {
-            if let Some(id) = self.add_bulk(draft, tier.clone())? {
+        // An id an earlier row took is not the row's to keep, as on the row-by-row path.
+        let own_id = draft.id.filter(|id| !self.seen(*id));
+        if let Some(bulk) = &mut self.bulk {
+            let ids = Identifiers {
+                email: draft.email.as_deref(),
+                phone: draft.phone.as_deref(),
+                wechat: draft.wechat.as_deref(),
+                source: draft.source.as_deref().zip(draft.source_id.as_deref()),
+            };
+            if let Some(id) = bulk.admit(ids, own_id) {
+                let points = draft.points.filter(|p| *p != 0).map(|p| {
+                    let at = draft.updated_at.as_ref().or(draft.created_at.as_ref());
+                    (p, at.unwrap_or(&self.settings.now).clone())
+                });
+                let row = Row {
+                    fields: new_fields(&self.settings, &mut draft, tier),
+                    created_at: draft.created_at,
+                    updated_at: draft.updated_at,
+                    tags: draft.tags.unwrap_or_default(),
+                    points,
+                };
+                bulk.add(self.tx, id, row)?;
                 self.touch(id);
                 return Ok(Ok(Outcome::Inserted(id)));
             }
@@ -135,11 +155,11 @@ impl<'a, 't> Applier<'a, 't> {
         // first. Otherwise insert first and look up only on a conflict, which costs one
         // statement for a new member: the unique indexes do the matching.
         if self.had_members
-            && let Some(existing) = self.find_existing(draft)?
+            && let Some(existing) = self.find_existing(&draft)?
         {
-            return self.merge(draft, tier, existing);
+            return self.merge(&draft, tier, existing);
         }
-        let fields = self.new_fields(draft, tier.clone());
+        let fields = new_fields(&self.settings, &mut draft.clone(), tier.clone());
         let id = match draft.id {
             Some(id) if !members::id_taken(self.tx, id)? => Some(id),
             _ => None,
@@ -157,8 +177,8 @@ impl<'a, 't> Applier<'a, 't> {
             return Ok(Ok(Outcome::Inserted(id)));
         }
         // Another identifier is taken: the row names an existing member by it.
-        match self.find_existing(draft)? {
-            Some(existing) => self.merge(draft, tier, existing),
+        match self.find_existing(&draft)? {
+            Some(existing) => self.merge(&draft, tier, existing),
             None => Ok(Err(RowError::new(
                 draft.line,
                 "conflicts with an existing member in a way no identifier explains",
@@ -239,24 +259,6 @@ impl<'a, 't> Applier<'a, 't> {
         Ok(Ok(Outcome::Updated(id)))
     }
 
-    fn new_fields(&self, draft: &Draft, tier: Option<String>) -> Fields {
-        Fields {
-            name: draft.name.clone().unwrap_or_default(),
-            email: draft.email.clone(),
-            phone: draft.phone.clone(),
-            wechat: draft.wechat.clone(),
-            source: draft.source.clone(),
-            source_id: draft.source_id.clone(),
-            tier: tier.unwrap_or_else(|| self.settings.default_tier.clone()),
-            status: draft.status.unwrap_or(Status::Active),
-            joined_at: draft.joined_at.unwrap_or(self.settings.today),
-            // An import never invents an expiry: a platform that does not say, does not know.
-            expires_at: draft.expires_at,
-            left_at: draft.left_at,
-            note: draft.note.clone().filter(|n| !n.is_empty()),
-        }
-    }
-
     /// The community tier a row's tier names, by `--tier-map` or by name. Several names (a
     /// Ghost member on two tiers) resolve to the highest of them in community.toml's order.
     fn tier(&mut self, draft: &Draft) -> Result<Option<String>, RowError> {
@@ -302,27 +304,6 @@ impl<'a, 't> Applier<'a, 't> {
         }
     }
 
-    /// Inserts a new member on the fast path; `None` when the row must leave it.
-    fn add_bulk(&mut self, draft: &Draft, tier: Option<String>) -> Result<Option<i64>> {
-        let created = draft.created_at.as_deref().unwrap_or(&self.settings.now);
-        let row = Row {
-            // An id an earlier row took is not the row's to keep, as on the row-by-row path.
-            own_id: draft.id.filter(|id| !self.seen(*id)),
-            fields: self.new_fields(draft, tier),
-            created_at: draft.created_at.clone(),
-            updated_at: draft.updated_at.clone(),
-            tags: draft.tags.as_deref().unwrap_or_default(),
-            points: draft
-                .points
-                .filter(|p| *p != 0)
-                .map(|p| (p, draft.updated_at.as_deref().unwrap_or(created))),
-        };
-        match &mut self.bulk {
-            Some(bulk) => bulk.add(self.tx, row),
-            None => Ok(None),
-        }
-    }
-
     /// Ends the fast path, if on it: writes what it holds and builds the unique indexes.
     fn leave_bulk(&mut self) -> Result<()> {
         match self.bulk.take() {
@@ -341,6 +322,25 @@ impl<'a, 't> Applier<'a, 't> {
         if let Ok(id) = u64::try_from(id) {
             self.touched.insert(id);
         }
+    }
+}
+
+/// A new member's fields: what the row carries (taken out of it), defaults for the rest.
+fn new_fields(settings: &Settings<'_>, draft: &mut Draft, tier: Option<String>) -> Fields {
+    Fields {
+        name: draft.name.take().unwrap_or_default(),
+        email: draft.email.take(),
+        phone: draft.phone.take(),
+        wechat: draft.wechat.take(),
+        source: draft.source.take(),
+        source_id: draft.source_id.take(),
+        tier: tier.unwrap_or_else(|| settings.default_tier.clone()),
+        status: draft.status.unwrap_or(Status::Active),
+        joined_at: draft.joined_at.unwrap_or(settings.today),
+        // An import never invents an expiry: a platform that does not say, does not know.
+        expires_at: draft.expires_at,
+        left_at: draft.left_at,
+        note: draft.note.take().filter(|n| !n.is_empty()),
     }
 }
 
@@ -408,13 +408,16 @@ mod tests {
         first.note = Some("keep me".into());
         first.tags = Some(vec!["a".into()]);
         assert!(matches!(
-            applier.apply(&first).unwrap(),
+            applier.apply(first.clone()).unwrap(),
             Ok(Outcome::Inserted(1))
         ));
         let mut second = draft(3, "LI@example.com");
         second.tier = Some("Gold".into());
         second.tags = Some(vec!["b".into()]);
-        assert_eq!(applier.apply(&second).unwrap(), Ok(Outcome::Updated(1)));
+        assert_eq!(
+            applier.apply(second.clone()).unwrap(),
+            Ok(Outcome::Updated(1))
+        );
         assert_eq!(applier.repeats, 1);
         let member = members::get(&tx, 1, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
             .unwrap()
@@ -422,7 +425,10 @@ mod tests {
         assert_eq!(member.fields.tier, "pro");
         assert_eq!(member.fields.note.as_deref(), Some("keep me"));
         assert_eq!(member.tags, ["a", "b"]);
-        assert_eq!(applier.apply(&second).unwrap(), Ok(Outcome::Unchanged(1)));
+        assert_eq!(
+            applier.apply(second.clone()).unwrap(),
+            Ok(Outcome::Unchanged(1))
+        );
     }
 
     /// Every table the import writes, in full, in a stable order.
@@ -507,7 +513,7 @@ mod tests {
                 if !fast {
                     applier = applier.row_by_row().unwrap();
                 }
-                let outcomes: Vec<_> = drafts.iter().map(|d| applier.apply(d).unwrap()).collect();
+                let outcomes: Vec<_> = drafts.iter().map(|d| applier.apply(d.clone()).unwrap()).collect();
                 let repeats = applier.repeats;
                 applier.finish().unwrap();
                 tx.commit().unwrap();
@@ -537,7 +543,7 @@ mod tests {
                 applier = applier.row_by_row().unwrap();
             }
             for d in &drafts {
-                applier.apply(d).unwrap().unwrap();
+                applier.apply(d.clone()).unwrap().unwrap();
             }
             applier.finish().unwrap();
             tx.commit().unwrap();
@@ -559,10 +565,10 @@ mod tests {
         let mut first = draft(2, "a@example.com");
         first.id = Some(i64::MAX);
         assert_eq!(
-            applier.apply(&first).unwrap(),
+            applier.apply(first.clone()).unwrap(),
             Ok(Outcome::Inserted(i64::MAX))
         );
-        let second = applier.apply(&draft(3, "b@example.com")).unwrap();
+        let second = applier.apply(draft(3, "b@example.com")).unwrap();
         assert!(matches!(second, Ok(Outcome::Inserted(id)) if id != i64::MAX));
         applier.finish().unwrap();
         assert_eq!(members::count(&tx).unwrap(), 2);
@@ -576,8 +582,8 @@ mod tests {
         let mut applier = Applier::new(&tx, settings(&config), None).unwrap();
         let mut row = draft(2, "a@example.com");
         row.tier = Some("Diamond".into());
-        assert!(applier.apply(&row).unwrap().is_err());
-        assert!(applier.apply(&row).unwrap().is_err());
+        assert!(applier.apply(row.clone()).unwrap().is_err());
+        assert!(applier.apply(row.clone()).unwrap().is_err());
         assert_eq!(applier.unknown_tiers.get("Diamond"), Some(&2));
         row.tier = Some("basic, Gold".into());
         assert_eq!(applier.tier(&row).unwrap().as_deref(), Some("pro"));
@@ -591,13 +597,16 @@ mod tests {
         let mut s = settings(&config);
         s.on_conflict = OnConflict::Skip;
         let mut applier = Applier::new(&tx, s, None).unwrap();
-        applier.apply(&draft(2, "a@example.com")).unwrap().unwrap();
+        applier.apply(draft(2, "a@example.com")).unwrap().unwrap();
         let mut changed = draft(3, "a@example.com");
         changed.name = Some("B".into());
-        assert_eq!(applier.apply(&changed).unwrap(), Ok(Outcome::Kept(1)));
+        assert_eq!(
+            applier.apply(changed.clone()).unwrap(),
+            Ok(Outcome::Kept(1))
+        );
         let mut s = settings(&config);
         s.on_conflict = OnConflict::Error;
         let mut strict = Applier::new(&tx, s, None).unwrap();
-        assert!(strict.apply(&changed).unwrap().is_err());
+        assert!(strict.apply(changed.clone()).unwrap().is_err());
     }
 }

@@ -53,24 +53,23 @@ pub struct Bulk {
 }
 
 /// A row for a new member, as `apply` has mapped it.
-pub struct Row<'a> {
-    /// The row's own id (`member export` has one) unless an earlier row took it.
-    pub own_id: Option<i64>,
+pub struct Row {
     pub fields: Fields,
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
-    pub tags: &'a [String],
+    pub tags: Vec<String>,
     /// An imported points balance and its stamp.
-    pub points: Option<(i64, &'a str)>,
+    pub points: Option<(i64, String)>,
 }
 
 /// The identifiers of a row, as the unique indexes compare them.
 #[derive(Debug, Clone, Copy, Default)]
-struct Identifiers<'a> {
-    email: Option<&'a str>,
-    phone: Option<&'a str>,
-    wechat: Option<&'a str>,
-    source: Option<(&'a str, &'a str)>,
+pub struct Identifiers<'a> {
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub wechat: Option<&'a str>,
+    /// Platform and the member's id there.
+    pub source: Option<(&'a str, &'a str)>,
 }
 
 impl Bulk {
@@ -94,34 +93,41 @@ impl Bulk {
         })
     }
 
-    /// Takes a new member and gives its id; `None` when the row must leave the fast path (an
-    /// identifier seen before, or no room left).
-    pub fn add(&mut self, tx: &Transaction<'_>, row: Row<'_>) -> Result<Option<i64>> {
-        let fingerprints = Identifiers::of(&row.fields).fingerprints();
+    /// Admits a new member with these identifiers and gives its id: `own_id` (the row's own,
+    /// unless an earlier row took it) or one past the largest so far. `None` when the row must
+    /// leave the fast path: an identifier seen before, or no room left. An admitted row goes
+    /// to `add` next.
+    pub fn admit(&mut self, ids: Identifiers<'_>, own_id: Option<i64>) -> Option<i64> {
+        let fingerprints = ids.fingerprints();
         if fingerprints
             .iter()
             .flatten()
             .any(|f| self.seen.contains(*f))
         {
-            return Ok(None);
+            return None;
         }
-        let id = match row.own_id {
+        let id = match own_id {
             Some(id) => id,
             // SQLite picks at random past the largest id; the row-by-row path can do that.
-            None if self.last_id == i64::MAX => return Ok(None),
+            None if self.last_id == i64::MAX => return None,
             None => self.last_id + 1,
         };
         if !self.seen.reserve(fingerprints.iter().flatten().count()) {
-            return Ok(None);
+            return None;
         }
         for fingerprint in fingerprints.into_iter().flatten() {
             self.seen.insert(fingerprint);
         }
         self.last_id = self.last_id.max(id);
-        self.tags.extend(row.tags.iter().map(|t| (id, t.clone())));
-        self.counted.add(id, &row.fields, row.tags);
+        Some(id)
+    }
+
+    /// Takes the member `admit` gave `id`.
+    pub fn add(&mut self, tx: &Transaction<'_>, id: i64, row: Row) -> Result<()> {
+        self.counted.add(id, &row.fields, &row.tags);
+        self.tags.extend(row.tags.into_iter().map(|t| (id, t)));
         if let Some((points, at)) = row.points {
-            self.points.push((id, points, at.to_string()));
+            self.points.push((id, points, at));
         }
         self.members.push(NewMember {
             id,
@@ -132,7 +138,7 @@ impl Bulk {
         if self.members.len() == members::MANY {
             self.flush(tx)?;
         }
-        Ok(Some(id))
+        Ok(())
     }
 
     /// Writes what is pending and rebuilds the indexes: the end of the fast path, at the end of
@@ -167,16 +173,7 @@ impl Bulk {
     }
 }
 
-impl<'a> Identifiers<'a> {
-    fn of(fields: &'a Fields) -> Identifiers<'a> {
-        Identifiers {
-            email: fields.email.as_deref(),
-            phone: fields.phone.as_deref(),
-            wechat: fields.wechat.as_deref(),
-            source: fields.source.as_deref().zip(fields.source_id.as_deref()),
-        }
-    }
-
+impl Identifiers<'_> {
     /// One fingerprint per identifier present, each salted with its kind. Email and WeChat ID
     /// are compared as their indexes do (COLLATE NOCASE: ASCII letters folded), so equal values
     /// always give equal fingerprints; unequal ones may too, rarely, which only ends the fast
@@ -186,8 +183,16 @@ impl<'a> Identifiers<'a> {
             let mut h = DefaultHasher::new();
             h.write_u8(kind);
             for part in parts {
-                for b in part.bytes() {
-                    h.write_u8(if fold { b.to_ascii_lowercase() } else { b });
+                if fold {
+                    let mut folded = [0; 64];
+                    for chunk in part.as_bytes().chunks(folded.len()) {
+                        let folded = &mut folded[..chunk.len()];
+                        folded.copy_from_slice(chunk);
+                        folded.make_ascii_lowercase();
+                        h.write(folded);
+                    }
+                } else {
+                    h.write(part.as_bytes());
                 }
                 h.write_u8(0xff); // never in UTF-8: separates the parts
             }
