@@ -123,12 +123,17 @@ pub struct Overdrawn {
 pub(super) const STATUS_NOW: &str = "CASE WHEN m.status IN ('trial', 'active', 'cancelled', 'comped') \
      AND m.expires_at < :today THEN 'expired' ELSE m.status END";
 
+/// A member whole. The tags come in tag order from the primary key (member_id, tag): a
+/// subquery in that order feeds `group_concat` as it reads (SQLite keeps a subquery's ORDER BY
+/// under an aggregate), where `group_concat(.. ORDER BY tag)` would sort each member's tags
+/// anew, a good part of the cost of a lookup.
 fn select_sql() -> String {
     format!(
         "SELECT m.id, m.name, m.email, m.phone, m.wechat, m.source, m.source_id, m.tier, m.status, \
          m.joined_at, m.expires_at, m.left_at, m.note, m.created_at, m.updated_at, \
          {STATUS_NOW} AS status_now, \
-         (SELECT group_concat(tag, ';' ORDER BY tag) FROM member_tags t WHERE t.member_id = m.id) AS tags, \
+         (SELECT group_concat(tag, ';') FROM \
+           (SELECT tag FROM member_tags t WHERE t.member_id = m.id ORDER BY tag)) AS tags, \
          coalesce((SELECT sum(delta) FROM points_ledger p WHERE p.member_id = m.id), 0) AS points \
          FROM members m"
     )
@@ -171,7 +176,7 @@ pub fn get(conn: &Connection, id: i64, today: NaiveDate) -> rusqlite::Result<Opt
     let sql = format!("{} WHERE m.id = :id", select_sql());
     conn.prepare_cached(&sql)?
         .query_row(
-            rusqlite::named_params! {":id": id, ":today": today},
+            rusqlite::named_params! {":id": id, ":today": super::day_text(today)},
             from_row,
         )
         .optional()
@@ -243,6 +248,7 @@ pub fn find_by(
         Identity::Wechat(v) => (&*BY_WECHAT, v, None),
     };
     let mut stmt = conn.prepare_cached(sql)?;
+    let today = super::day_text(today);
     match b {
         Some(b) => stmt.query_row(
             rusqlite::named_params! {":a": a, ":b": b, ":today": today},
@@ -366,9 +372,9 @@ pub fn insert_many(tx: &Transaction<'_>, rows: &[NewMember], stamp: &str) -> rus
             stmt.raw_bind_parameter(at + 8, &f.tier)?;
             stmt.raw_bind_parameter(at + 9, f.status)?;
             // Display, not rusqlite's chrono ToSql: that one parses a format string per value.
-            stmt.raw_bind_parameter(at + 10, f.joined_at.to_string())?;
-            stmt.raw_bind_parameter(at + 11, f.expires_at.map(|d| d.to_string()))?;
-            stmt.raw_bind_parameter(at + 12, f.left_at.map(|d| d.to_string()))?;
+            stmt.raw_bind_parameter(at + 10, super::day_text(f.joined_at))?;
+            stmt.raw_bind_parameter(at + 11, f.expires_at.map(super::day_text))?;
+            stmt.raw_bind_parameter(at + 12, f.left_at.map(super::day_text))?;
             stmt.raw_bind_parameter(at + 13, &f.note)?;
             stmt.raw_bind_parameter(at + 14, created)?;
             stmt.raw_bind_parameter(at + 15, row.updated_at.as_deref().unwrap_or(created))?;

@@ -89,6 +89,47 @@ pub fn day(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<chr
     })
 }
 
+/// A day as SQL text (`YYYY-MM-DD`, as every date column holds), written without a format
+/// string: chrono's `%F` is parsed anew for each value, and a bulk load binds three days a
+/// member. Years outside 0 to 9999 (which no validated input has) take chrono's own form.
+pub fn day_text(day: chrono::NaiveDate) -> DayText {
+    use chrono::Datelike;
+    match u32::try_from(day.year()) {
+        Ok(year) if year <= 9999 => {
+            let mut text = *b"0000-00-00";
+            let mut put = |at: usize, mut n: u32, width: usize| {
+                for i in (at..at + width).rev() {
+                    text[i] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                }
+            };
+            put(0, year, 4);
+            put(5, day.month(), 2);
+            put(8, day.day(), 2);
+            DayText::Short(text)
+        }
+        _ => DayText::Long(day.to_string()),
+    }
+}
+
+/// What [`day_text`] gives: binds as SQL text.
+pub enum DayText {
+    Short([u8; 10]),
+    Long(String),
+}
+
+impl rusqlite::ToSql for DayText {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        let text = match self {
+            DayText::Short(text) => &text[..],
+            DayText::Long(text) => text.as_bytes(),
+        };
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(
+            rusqlite::types::ValueRef::Text(text),
+        ))
+    }
+}
+
 /// A writer waits this long for another writer before giving up. Long, because a large import
 /// holds the write lock for seconds and a script must not fail because of it.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
@@ -394,6 +435,30 @@ pub fn like_pattern(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_are_bound_as_chrono_writes_them() {
+        let conn = memory();
+        for (y, m, d) in [
+            (2026, 2, 28),
+            (1, 1, 1),
+            (999, 12, 31),
+            (9999, 12, 31),
+            (0, 7, 4),
+        ] {
+            let day = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            let text: String = conn
+                .query_row("SELECT ?1", [day_text(day)], |r| r.get(0))
+                .unwrap();
+            assert_eq!(text, day.to_string());
+        }
+        for day in [chrono::NaiveDate::MIN, chrono::NaiveDate::MAX] {
+            let text: String = conn
+                .query_row("SELECT ?1", [day_text(day)], |r| r.get(0))
+                .unwrap();
+            assert_eq!(text, day.to_string());
+        }
+    }
 
     #[test]
     fn stored_days_are_read_exactly_or_refused() {
