@@ -14,8 +14,8 @@ use serde::Serialize;
 use super::member::{FullRow, filter};
 use crate::cli::{MemberExportArgs, MemberImportArgs};
 use crate::context::Context;
-use crate::db::members;
-use crate::import::apply::{Applier, Outcome, Settings};
+use crate::db::{self, members};
+use crate::import::apply::{Applier, Outcome, Settings, find_existing};
 use crate::import::fields::MapOverride;
 use crate::import::reader::{self, InputFormat, Rows};
 use crate::import::{Mapped, Mapper, RowError, RowErrors, presets};
@@ -138,16 +138,31 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
     };
     // Reading, decoding and validating run on a thread of their own, a batch ahead of the
     // writes: on two cores an import takes about as long as the slower half, not the sum.
+    // In a community that had members, a third thread looks each row up on a connection of
+    // its own (the community as it was: the writes are not committed), where most of a
+    // re-import's time goes; the applier checks each answer still holds.
+    let lookups = match applier.had_members() {
+        true => Some(db::open_reader(&ctx.db_path)?),
+        false => None,
+    };
     std::thread::scope(|scope| -> Result<()> {
-        let (batches, received) = std::sync::mpsc::sync_channel::<Batch>(READ_AHEAD);
+        let (batches, mut received) = std::sync::mpsc::sync_channel::<Batch>(READ_AHEAD);
         let reader = scope.spawn(move || read_rows(&mut rows, &mut mapper, &batches));
+        let looker = lookups.map(|mut conn| {
+            let (looked_up, answers) = std::sync::mpsc::sync_channel::<Batch>(READ_AHEAD);
+            let parsed = std::mem::replace(&mut received, answers);
+            let today = ctx.today;
+            scope.spawn(move || look_up_rows(&mut conn, today, parsed, &looked_up))
+        });
         'rows: for batch in received {
             for parsed in batch.rows {
                 summary.read += 1;
                 if summary.read.is_multiple_of(8192) {
                     progress.set_position(bytes_read.load(std::sync::atomic::Ordering::Relaxed));
                 }
-                if let Err(error) = apply_row(&mut applier, parsed.mapped, &mut summary)? {
+                let mapped = parsed.mapped;
+                if let Err(error) = apply_row(&mut applier, mapped, parsed.looked_up, &mut summary)?
+                {
                     reject(&mut summary, &batch.headers, parsed.record, error)?;
                 }
                 if args.stop_after.is_some_and(|n| summary.read >= n) {
@@ -156,6 +171,11 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
             }
         }
         // Leaving early drops the receiver, which stops the reader at its next batch.
+        if let Some(looker) = looker {
+            looker
+                .join()
+                .map_err(|_| anyhow!("the thread looking up members panicked"))??;
+        }
         reader
             .join()
             .map_err(|_| anyhow!("the thread reading {file} panicked"))?
@@ -203,6 +223,8 @@ struct Parsed {
     mapped: Result<Mapped, RowError>,
     /// The row as read, for `--rejects`.
     record: csv::StringRecord,
+    /// The member the row names, when looked up ahead of the writes (`look_up_rows`).
+    looked_up: Option<Option<members::Member>>,
 }
 
 /// The reader thread: reads, maps and validates rows and sends them on in batches until the
@@ -234,12 +256,14 @@ fn read_rows(
             Err(shape) => Parsed {
                 mapped: Err(RowError::new(shape.line, shape.message)),
                 record: shape.record,
+                looked_up: None,
             },
             Ok(row) => {
                 mapper.follow(rows.headers())?;
                 Parsed {
                     mapped: mapper.map(&row),
                     record: row.record,
+                    looked_up: None,
                 }
             }
         };
@@ -263,10 +287,34 @@ fn read_rows(
     Ok(())
 }
 
+/// The lookup thread of an import into a community that had members: finds the member each
+/// valid row names, in one read transaction on a connection of its own, and passes the batches
+/// on, until the input ends or the writes stop listening.
+fn look_up_rows(
+    conn: &mut rusqlite::Connection,
+    today: chrono::NaiveDate,
+    parsed: std::sync::mpsc::Receiver<Batch>,
+    looked_up: &std::sync::mpsc::SyncSender<Batch>,
+) -> Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+    for mut batch in parsed {
+        for row in &mut batch.rows {
+            if let Ok(Mapped::Member(draft)) = &row.mapped {
+                row.looked_up = Some(find_existing(&tx, draft, today)?);
+            }
+        }
+        if looked_up.send(batch).is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// Applies one mapped row; `Ok(Err(..))` rejects it.
 fn apply_row(
     applier: &mut Applier<'_, '_>,
     mapped: Result<Mapped, RowError>,
+    looked_up: Option<Option<members::Member>>,
     summary: &mut Summary,
 ) -> Result<Result<(), RowError>> {
     let draft = match mapped {
@@ -277,12 +325,14 @@ fn apply_row(
         }
         Err(e) => return Ok(Err(e)),
     };
-    Ok(applier.apply(*draft)?.map(|outcome| match outcome {
-        Outcome::Inserted(_) => summary.inserted += 1,
-        Outcome::Updated(_) => summary.updated += 1,
-        Outcome::Unchanged(_) => summary.unchanged += 1,
-        Outcome::Kept(_) => summary.skipped += 1,
-    }))
+    Ok(applier
+        .apply_looked_up(*draft, looked_up)?
+        .map(|outcome| match outcome {
+            Outcome::Inserted(_) => summary.inserted += 1,
+            Outcome::Updated(_) => summary.updated += 1,
+            Outcome::Unchanged(_) => summary.unchanged += 1,
+            Outcome::Kept(_) => summary.skipped += 1,
+        }))
 }
 
 fn report(

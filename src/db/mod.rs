@@ -166,6 +166,24 @@ pub fn open(path: &Path) -> Result<Connection> {
     prepare(conn, path)
 }
 
+/// A second, read-only connection to a database another connection of this process has
+/// opened (and migrated): for reads on another thread while that one writes. In WAL mode it
+/// sees the last commit, never the writer's transaction in progress.
+pub fn open_reader(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("opening {}", path.display()))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
+    Ok(conn)
+}
+
+/// Page cache of [`open_reader`]'s connections, in KiB: they look members up by identifier,
+/// at random in the unique indexes.
+const READER_CACHE_KIB: i64 = 16 * 1024;
+
 /// Creates a new database file readable by its owner only, and migrates it.
 pub fn create(path: &Path) -> Result<Connection> {
     let mut options = std::fs::OpenOptions::new();

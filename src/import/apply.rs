@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use chrono::NaiveDate;
 use clap::ValueEnum;
-use rusqlite::Transaction;
+use rusqlite::{Connection, Transaction};
 
 use roaring::RoaringTreemap;
 
-use super::bulk::{Bulk, Identifiers, Row};
+use super::bulk::{Bulk, Fingerprints, Identifiers, MIN_SLOTS, Row};
 use super::{Draft, RowError};
 use crate::config::Config;
 use crate::db::members::{self, Fields, Identity, Member};
@@ -69,6 +69,11 @@ pub struct Applier<'a, 't> {
     suspended: Vec<String>,
     /// Whether the community had members when the import began.
     had_members: bool,
+    /// Fingerprints of the identifiers this run has written (inserted, or set by an update)
+    /// into a community that had members. A lookup made beside the writes
+    /// ([`Applier::apply_looked_up`]) saw the community as it was; a row naming one of these
+    /// is looked up again here. `None` once full: from then on every row is looked up here.
+    written: Option<Fingerprints>,
 }
 
 impl<'a, 't> Applier<'a, 't> {
@@ -95,7 +100,14 @@ impl<'a, 't> Applier<'a, 't> {
             bulk,
             suspended,
             had_members,
+            written: had_members.then(|| Fingerprints::with_slots(MIN_SLOTS)),
         })
+    }
+
+    /// Whether the community had members when the import began: then rows may come looked up
+    /// already ([`Applier::apply_looked_up`]).
+    pub fn had_members(&self) -> bool {
+        self.had_members
     }
 
     /// Takes the row-by-row path from the first row: what the fast path must match (tests).
@@ -118,7 +130,19 @@ impl<'a, 't> Applier<'a, 't> {
     }
 
     /// Writes one draft. `Ok(Err(..))` rejects the row; `Err` is a database failure.
-    pub fn apply(&mut self, mut draft: Draft) -> Result<Result<Outcome, RowError>> {
+    pub fn apply(&mut self, draft: Draft) -> Result<Result<Outcome, RowError>> {
+        self.apply_looked_up(draft, None)
+    }
+
+    /// [`Applier::apply`] with the member the row names as [`find_existing`] found it on
+    /// another connection, beside the writes, when the import began (a re-import looks rows up
+    /// on a thread of its own). Used unless this run has since touched that member or written
+    /// one of the row's identifiers; then the row is looked up again here.
+    pub fn apply_looked_up(
+        &mut self,
+        mut draft: Draft,
+        looked_up: Option<Option<Member>>,
+    ) -> Result<Result<Outcome, RowError>> {
         let tier = match self.tier(&draft) {
             Ok(tier) => tier,
             Err(e) => return Ok(Err(e)),
@@ -126,13 +150,7 @@ impl<'a, 't> Applier<'a, 't> {
         // An id an earlier row took is not the row's to keep, as on the row-by-row path.
         let own_id = draft.id.filter(|id| !self.seen(*id));
         if let Some(bulk) = &mut self.bulk {
-            let ids = Identifiers {
-                email: draft.email.as_deref(),
-                phone: draft.phone.as_deref(),
-                wechat: draft.wechat.as_deref(),
-                source: draft.source.as_deref().zip(draft.source_id.as_deref()),
-            };
-            if let Some(id) = bulk.admit(ids, own_id) {
+            if let Some(id) = bulk.admit(identifiers(&draft), own_id) {
                 let points = draft.points.filter(|p| *p != 0).map(|p| {
                     let at = draft.updated_at.as_ref().or(draft.created_at.as_ref());
                     (p, at.unwrap_or(&self.settings.now).clone())
@@ -154,10 +172,14 @@ impl<'a, 't> Applier<'a, 't> {
         // Into a community that had members, most rows of a re-run name one of them: look up
         // first. Otherwise insert first and look up only on a conflict, which costs one
         // statement for a new member: the unique indexes do the matching.
-        if self.had_members
-            && let Some(existing) = self.find_existing(&draft)?
-        {
-            return self.merge(&draft, tier, existing);
+        if self.had_members {
+            let existing = match looked_up.filter(|found| self.still_holds(&draft, found)) {
+                Some(found) => found,
+                None => find_existing(self.tx, &draft, self.settings.today)?,
+            };
+            if let Some(existing) = existing {
+                return self.merge(&draft, tier, existing);
+            }
         }
         let fields = new_fields(&self.settings, &mut draft.clone(), tier.clone());
         let id = match draft.id {
@@ -167,6 +189,7 @@ impl<'a, 't> Applier<'a, 't> {
         let created = draft.created_at.as_deref().unwrap_or(&self.settings.now);
         let updated = draft.updated_at.as_deref().unwrap_or(created);
         if let Some(id) = members::try_insert(self.tx, id, &fields, created, updated)? {
+            note_written(&mut self.written, &fields);
             if let Some(tags) = &draft.tags {
                 members::insert_tags(self.tx, id, tags)?;
             }
@@ -177,7 +200,7 @@ impl<'a, 't> Applier<'a, 't> {
             return Ok(Ok(Outcome::Inserted(id)));
         }
         // Another identifier is taken: the row names an existing member by it.
-        match self.find_existing(&draft)? {
+        match find_existing(self.tx, &draft, self.settings.today)? {
             Some(existing) => self.merge(&draft, tier, existing),
             None => Ok(Err(RowError::new(
                 draft.line,
@@ -186,24 +209,19 @@ impl<'a, 't> Applier<'a, 't> {
         }
     }
 
-    /// The member a row names: by email, then platform id, then phone, then WeChat ID.
-    fn find_existing(&self, draft: &Draft) -> Result<Option<Member>> {
-        let candidates = [
-            draft.email.as_deref().map(Identity::Email),
-            draft
-                .source
-                .as_deref()
-                .zip(draft.source_id.as_deref())
-                .map(|(s, i)| Identity::Source(s, i)),
-            draft.phone.as_deref().map(Identity::Phone),
-            draft.wechat.as_deref().map(Identity::Wechat),
-        ];
-        for identity in candidates.into_iter().flatten() {
-            if let Some(existing) = members::find_by(self.tx, identity, self.settings.today)? {
-                return Ok(Some(existing));
-            }
-        }
-        Ok(None)
+    /// Whether a lookup made beside the writes still holds: it found no member this run has
+    /// touched, and the row names no identifier this run has written. Fingerprints that
+    /// collide only send a row to be looked up again.
+    fn still_holds(&self, draft: &Draft, found: &Option<Member>) -> bool {
+        let Some(written) = &self.written else {
+            return false;
+        };
+        !found.as_ref().is_some_and(|m| self.seen(m.id))
+            && !identifiers(draft)
+                .fingerprints()
+                .into_iter()
+                .flatten()
+                .any(|f| written.contains(f))
     }
 
     fn merge(
@@ -251,6 +269,7 @@ impl<'a, 't> Applier<'a, 't> {
         }
         let now = &self.settings.now;
         members::update(self.tx, id, &fields, now)?;
+        note_written(&mut self.written, &fields);
         members::insert_tags(self.tx, id, &new_tags)?;
         if points_delta != 0 {
             members::insert_points(self.tx, id, points_delta, "imported balance", now)?;
@@ -322,6 +341,58 @@ impl<'a, 't> Applier<'a, 't> {
         if let Ok(id) = u64::try_from(id) {
             self.touched.insert(id);
         }
+    }
+}
+
+/// The member a row names: by email, then platform id, then phone, then WeChat ID.
+pub fn find_existing(conn: &Connection, draft: &Draft, today: NaiveDate) -> Result<Option<Member>> {
+    let candidates = [
+        draft.email.as_deref().map(Identity::Email),
+        draft
+            .source
+            .as_deref()
+            .zip(draft.source_id.as_deref())
+            .map(|(s, i)| Identity::Source(s, i)),
+        draft.phone.as_deref().map(Identity::Phone),
+        draft.wechat.as_deref().map(Identity::Wechat),
+    ];
+    for identity in candidates.into_iter().flatten() {
+        if let Some(existing) = members::find_by(conn, identity, today)? {
+            return Ok(Some(existing));
+        }
+    }
+    Ok(None)
+}
+
+/// Remembers the identifiers a write gave a member (see `Applier::written`).
+fn note_written(written: &mut Option<Fingerprints>, fields: &Fields) {
+    let Some(set) = written else {
+        return;
+    };
+    let fingerprints = Identifiers {
+        email: fields.email.as_deref(),
+        phone: fields.phone.as_deref(),
+        wechat: fields.wechat.as_deref(),
+        source: fields.source.as_deref().zip(fields.source_id.as_deref()),
+    }
+    .fingerprints();
+    if set.reserve(fingerprints.iter().flatten().count()) {
+        fingerprints
+            .into_iter()
+            .flatten()
+            .for_each(|f| set.insert(f));
+    } else {
+        *written = None;
+    }
+}
+
+/// The identifiers a row carries.
+fn identifiers(draft: &Draft) -> Identifiers<'_> {
+    Identifiers {
+        email: draft.email.as_deref(),
+        phone: draft.phone.as_deref(),
+        wechat: draft.wechat.as_deref(),
+        source: draft.source.as_deref().zip(draft.source_id.as_deref()),
     }
 }
 
@@ -429,6 +500,80 @@ mod tests {
             applier.apply(second.clone()).unwrap(),
             Ok(Outcome::Unchanged(1))
         );
+    }
+
+    /// A community with members, an applier over it, and what a lookup beside the writes
+    /// would have found for `drafts` when the import began.
+    fn looked_up_before(conn: &rusqlite::Connection, drafts: &[Draft]) -> Vec<Option<Member>> {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        drafts
+            .iter()
+            .map(|d| find_existing(conn, d, today).unwrap())
+            .collect()
+    }
+
+    /// Imports one row into an empty community.
+    fn seed(tx: &Transaction<'_>, config: &Config, row: Draft) {
+        let mut applier = Applier::new(tx, settings(config), None).unwrap();
+        applier.apply(row).unwrap().unwrap();
+        applier.finish().unwrap();
+    }
+
+    #[test]
+    fn a_lookup_made_before_is_not_used_for_a_member_this_run_changed() {
+        let config = Config::parse(crate::config::EXAMPLE, Path::new("x")).unwrap();
+        let mut conn = crate::db::memory();
+        let tx = conn.transaction().unwrap();
+        let with_phone = |line, email: Option<&str>, phone: &str| Draft {
+            email: email.map(str::to_string),
+            phone: Some(phone.into()),
+            ..draft(line, "unused@example.com")
+        };
+        seed(
+            &tx,
+            &config,
+            with_phone(2, Some("a@example.com"), "13800000001"),
+        );
+        // The member gets a new phone; then a row names the old one alone.
+        let moved = with_phone(2, Some("a@example.com"), "13800000002");
+        let old_phone = with_phone(3, None, "13800000001");
+        let before = looked_up_before(&tx, &[moved.clone(), old_phone.clone()]);
+        assert_eq!(before[1].as_ref().map(|m| m.id), Some(1), "by phone, then");
+        let mut applier = Applier::new(&tx, settings(&config), None).unwrap();
+        assert!(applier.had_members());
+        let mut before = before.into_iter();
+        let first = applier.apply_looked_up(moved, before.next());
+        assert_eq!(first.unwrap(), Ok(Outcome::Updated(1)));
+        // Nobody has that phone now: a new member, not member 1 given it back.
+        let second = applier.apply_looked_up(old_phone, before.next());
+        assert_eq!(second.unwrap(), Ok(Outcome::Inserted(2)));
+    }
+
+    #[test]
+    fn a_lookup_made_before_is_not_used_for_an_identifier_this_run_wrote() {
+        let config = Config::parse(crate::config::EXAMPLE, Path::new("x")).unwrap();
+        let mut conn = crate::db::memory();
+        let tx = conn.transaction().unwrap();
+        let mut phone_only = draft(2, "unused@example.com");
+        phone_only.email = None;
+        phone_only.phone = Some("13800000000".into());
+        seed(&tx, &config, phone_only);
+        // A new member by email, then a row naming that email and the first member's phone.
+        let new = draft(3, "new@example.com");
+        let mut both = draft(4, "new@example.com");
+        both.phone = Some("13800000000".into());
+        let before = looked_up_before(&tx, &[new.clone(), both.clone()]);
+        assert_eq!(before[1].as_ref().map(|m| m.id), Some(1), "by phone, then");
+        let mut applier = Applier::new(&tx, settings(&config), None).unwrap();
+        let mut before = before.into_iter();
+        let inserted = applier.apply_looked_up(new, before.next()).unwrap();
+        assert_eq!(inserted, Ok(Outcome::Inserted(2)));
+        // By email first, the row names member 2 now, whose phone would clash with member 1.
+        let error = applier
+            .apply_looked_up(both, before.next())
+            .unwrap()
+            .unwrap_err();
+        assert!(error.reason.starts_with("matches member 2"), "{error:?}");
     }
 
     /// Every table the import writes, in full, in a stable order.

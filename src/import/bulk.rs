@@ -34,7 +34,7 @@ const BYTES_PER_SLOT: u64 = 36;
 /// Helper threads SQLite may sort with while it builds the indexes (`PRAGMA threads`).
 const SORT_THREADS: i64 = 2;
 /// Without a size (stdin), or for a small file, the table starts with this many slots.
-const MIN_SLOTS: usize = 1 << 16;
+pub(super) const MIN_SLOTS: usize = 1 << 16;
 
 /// The fast path's state between rows.
 pub struct Bulk {
@@ -178,7 +178,7 @@ impl Identifiers<'_> {
     /// are compared as their indexes do (COLLATE NOCASE: ASCII letters folded), so equal values
     /// always give equal fingerprints; unequal ones may too, rarely, which only ends the fast
     /// path early.
-    fn fingerprints(&self) -> [Option<u64>; 4] {
+    pub(super) fn fingerprints(&self) -> [Option<u64>; 4] {
         let hash = |kind: u8, parts: &[&str], fold: bool| {
             let mut h = DefaultHasher::new();
             h.write_u8(kind);
@@ -210,14 +210,14 @@ impl Identifiers<'_> {
 /// A set of 64-bit fingerprints: open addressing with linear probing, 8 bytes a slot, no
 /// more than three quarters full. (A std HashSet<u64> takes 9 bytes a slot and rounds the
 /// slots up to a power of two: up to twice this for the same identifiers.)
-struct Fingerprints {
+pub(super) struct Fingerprints {
     /// 0 is an empty slot; a fingerprint of 0 is stored as 1.
     slots: Vec<u64>,
     len: usize,
 }
 
 impl Fingerprints {
-    fn with_slots(n: usize) -> Fingerprints {
+    pub(super) fn with_slots(n: usize) -> Fingerprints {
         Fingerprints {
             slots: vec![0; n.max(8)],
             len: 0,
@@ -225,7 +225,7 @@ impl Fingerprints {
     }
 
     /// Makes room for `more` fingerprints, growing up to `MAX_SLOTS`; false when it cannot.
-    fn reserve(&mut self, more: usize) -> bool {
+    pub(super) fn reserve(&mut self, more: usize) -> bool {
         let needed = self.len + more;
         if needed * 4 <= self.slots.len() * 3 {
             return true;
@@ -242,7 +242,7 @@ impl Fingerprints {
         true
     }
 
-    fn contains(&self, fingerprint: u64) -> bool {
+    pub(super) fn contains(&self, fingerprint: u64) -> bool {
         let fingerprint = fingerprint.max(1);
         let mut i = self.home(fingerprint);
         loop {
@@ -255,7 +255,7 @@ impl Fingerprints {
     }
 
     /// Adds a fingerprint; the caller has reserved room.
-    fn insert(&mut self, fingerprint: u64) {
+    pub(super) fn insert(&mut self, fingerprint: u64) {
         let fingerprint = fingerprint.max(1);
         let mut i = self.home(fingerprint);
         loop {
