@@ -610,15 +610,58 @@ mod tests {
 
     /// `member export --format csv`, as bytes.
     fn export(conn: &Connection) -> Vec<u8> {
+        export_with(conn, &members::Filter::default())
+    }
+
+    fn export_with(conn: &Connection, filter: &members::Filter) -> Vec<u8> {
         let mut bytes = Vec::new();
         let mut out =
             crate::output::Renderer::new::<FullRow>(Format::Csv, &mut bytes, None).unwrap();
-        members::for_each(conn, &members::Filter::default(), today(), |m| {
-            out.write(&FullRow::from(&m))
-        })
-        .unwrap();
+        members::for_each(conn, filter, today(), |m| out.write(&FullRow::from(&m))).unwrap();
         out.finish().unwrap();
         bytes
+    }
+
+    #[test]
+    fn a_whole_export_reads_tags_and_points_as_a_filtered_one_does() {
+        let config = Config::parse(crate::config::EXAMPLE, Path::new("x")).unwrap();
+        let mut conn = crate::db::memory();
+        import(
+            &mut conn,
+            &config,
+            b"email,name,tags,points\na@x.io,A,b;a,5\nb@x.io,B,,\nc@x.io,C,c,7\nd@x.io,D,d;e,1\n",
+        );
+        // Spends and grants after the import, a member gone, and one with points but no tags.
+        conn.execute_batch(
+            "INSERT INTO points_ledger (member_id, delta, reason, created_at) VALUES \
+               (1, -2, 'spent', '2026-11-01T00:00:00Z'), (2, 3, 'grant', '2026-11-01T00:00:00Z'), \
+               (4, -1, 'spent', '2026-11-01T00:00:00Z'); \
+             DELETE FROM members WHERE id = 3;",
+        )
+        .unwrap();
+        let whole = String::from_utf8(export(&conn)).unwrap();
+        let filtered = members::Filter {
+            limit: Some(u64::MAX),
+            ..members::Filter::default()
+        };
+        assert_eq!(
+            whole,
+            String::from_utf8(export_with(&conn, &filtered)).unwrap()
+        );
+        // Tags in order, points summed over the ledger (grants, spends, imported balances).
+        let cells: Vec<(&str, &str, &str)> = whole
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let cells: Vec<&str> = l.split(',').collect();
+                (cells[0], cells[12], cells[13])
+            })
+            .collect();
+        assert_eq!(
+            cells,
+            [("1", "a;b", "3"), ("2", "", "3"), ("4", "d;e", "0")],
+            "{whole}"
+        );
     }
 
     /// Text a cell keeps through a round trip: no CR (line ends are normalised to LF) and no
@@ -686,6 +729,12 @@ mod tests {
             let mut first = crate::db::memory();
             import(&mut first, &config, &csv.into_inner().unwrap());
             let exported = export(&first);
+            // A whole export merges tags and points in; any filter reads them per member.
+            let filtered = members::Filter { limit: Some(u64::MAX), ..members::Filter::default() };
+            prop_assert_eq!(
+                String::from_utf8(export_with(&first, &filtered)).unwrap(),
+                String::from_utf8(exported.clone()).unwrap()
+            );
 
             let mut second = crate::db::memory();
             import(&mut second, &config, &exported);

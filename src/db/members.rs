@@ -65,6 +65,36 @@ pub struct Filter {
     pub limit: Option<u64>,
 }
 
+impl Filter {
+    /// Whether this selects every member, by id (a whole export).
+    fn is_everyone_by_id(&self) -> bool {
+        let Filter {
+            tier,
+            status,
+            tags,
+            source,
+            search,
+            joined_after,
+            joined_before,
+            expiring_by,
+            sort,
+            descending,
+            limit,
+        } = self;
+        tier.is_none()
+            && status.is_none()
+            && tags.is_empty()
+            && source.is_none()
+            && search.is_none()
+            && joined_after.is_none()
+            && joined_before.is_none()
+            && expiring_by.is_none()
+            && *sort == Sort::Id
+            && !descending
+            && limit.is_none()
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Sort {
     #[default]
@@ -691,6 +721,9 @@ pub fn for_each(
     today: NaiveDate,
     each: impl FnMut(Member) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    if filter.is_everyone_by_id() {
+        return for_each_merged(conn, today, each);
+    }
     let mut query = super::Filtered::new(select_sql());
     query.bind(":today", today.to_string());
     if let Some(tier) = &filter.tier {
@@ -757,6 +790,55 @@ pub fn for_each(
         order.push_str(&format!(", m.id {direction}"));
     }
     query.for_each(conn, &order, filter.limit, from_row, each)
+}
+
+/// Every member in id order: the members, their tags and their points sums read side by side
+/// in member order and merged, where [`select_sql`] asks a subquery of each per member (about
+/// a third of the time of exporting a whole community).
+fn for_each_merged(
+    conn: &Connection,
+    today: NaiveDate,
+    mut each: impl FnMut(Member) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut members = conn.prepare(&format!(
+        "SELECT m.id, m.name, m.email, m.phone, m.wechat, m.source, m.source_id, m.tier, \
+         m.status, m.joined_at, m.expires_at, m.left_at, m.note, m.created_at, m.updated_at, \
+         {STATUS_NOW} AS status_now, NULL AS tags, 0 AS points FROM members m ORDER BY m.id"
+    ))?;
+    let mut tags =
+        conn.prepare("SELECT member_id, tag FROM member_tags ORDER BY member_id, tag")?;
+    let mut points = conn.prepare(
+        "SELECT member_id, sum(delta) FROM points_ledger GROUP BY member_id ORDER BY member_id",
+    )?;
+    fn pair<T: rusqlite::types::FromSql>(r: &Row<'_>) -> rusqlite::Result<(i64, T)> {
+        Ok((r.get(0)?, r.get(1)?))
+    }
+    let mut tags = tags.query_map([], pair::<String>)?.peekable();
+    let mut points = points.query_map([], pair::<i64>)?.peekable();
+    let mut rows = members.query(rusqlite::named_params! {":today": super::day_text(today)})?;
+    while let Some(row) = rows.next()? {
+        let mut member = from_row(row)?;
+        member.tags = of_member(&mut tags, member.id)?;
+        member.points = of_member(&mut points, member.id)?.into_iter().sum();
+        each(member)?;
+    }
+    Ok(())
+}
+
+/// The values of `id` at the head of `pairs` (member id, value), a stream in member order;
+/// those of lower ids, whose members are gone, are passed over.
+fn of_member<T>(
+    pairs: &mut std::iter::Peekable<impl Iterator<Item = rusqlite::Result<(i64, T)>>>,
+    id: i64,
+) -> rusqlite::Result<Vec<T>> {
+    let mut values = Vec::new();
+    while let Some(next) = pairs.next_if(|pair| pair.as_ref().map_or(true, |(of, _)| *of <= id)) {
+        let (of, value) = next?;
+        if of == id {
+            values.push(value);
+        }
+    }
+    Ok(values)
 }
 
 /// How many members there are.
