@@ -125,9 +125,10 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
     };
     let mut errors = RowErrors::default();
     let bytes_read = rows.bytes.clone();
+    let keep_records = rejects.is_some();
     let mut reject = |summary: &mut Summary, headers: &[String], record, error: RowError| {
         summary.rejected += 1;
-        if let Some(rejects) = &mut rejects {
+        if let (Some(rejects), Some(record)) = (&mut rejects, record) {
             rejects.write(headers, &record, &error)?;
         }
         // Summarized errors (unknown tiers) are reported once, with their row counts.
@@ -147,7 +148,7 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
     };
     std::thread::scope(|scope| -> Result<()> {
         let (batches, mut received) = std::sync::mpsc::sync_channel::<Batch>(READ_AHEAD);
-        let reader = scope.spawn(move || read_rows(&mut rows, &mut mapper, &batches));
+        let reader = scope.spawn(move || read_rows(&mut rows, &mut mapper, keep_records, &batches));
         let looker = lookups.map(|mut conn| {
             let (looked_up, answers) = std::sync::mpsc::sync_channel::<Batch>(READ_AHEAD);
             let parsed = std::mem::replace(&mut received, answers);
@@ -221,8 +222,8 @@ struct Batch {
 struct Parsed {
     /// The member to write, a row to skip, or why the row is invalid.
     mapped: Result<Mapped, RowError>,
-    /// The row as read, for `--rejects`.
-    record: csv::StringRecord,
+    /// The row as read, kept for `--rejects` only (and then freed where it was made).
+    record: Option<csv::StringRecord>,
     /// The member the row names, when looked up ahead of the writes (`look_up_rows`).
     looked_up: Option<Option<members::Member>>,
 }
@@ -233,6 +234,7 @@ struct Parsed {
 fn read_rows(
     rows: &mut Rows,
     mapper: &mut Mapper,
+    keep_records: bool,
     batches: &std::sync::mpsc::SyncSender<Batch>,
 ) -> Result<()> {
     let mut headers: std::sync::Arc<[String]> = rows.headers().into();
@@ -255,14 +257,14 @@ fn read_rows(
         let parsed = match next {
             Err(shape) => Parsed {
                 mapped: Err(RowError::new(shape.line, shape.message)),
-                record: shape.record,
+                record: keep_records.then_some(shape.record),
                 looked_up: None,
             },
             Ok(row) => {
                 mapper.follow(rows.headers())?;
                 Parsed {
                     mapped: mapper.map(&row),
-                    record: row.record,
+                    record: keep_records.then_some(row.record),
                     looked_up: None,
                 }
             }
