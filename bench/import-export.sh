@@ -8,7 +8,8 @@
 #   import:   sqlite3's `.import --csv` into an equivalent table with a unique email index
 #   re-import: the same file again into the same database (every row unchanged)
 #   export:   `sqlite3 -csv -header DB 'SELECT * FROM members'`
-#   start-up: `community member list --limit 1` against `sqlite3 DB 'select 1'`
+#   start-up: `community member list --limit 1` against `sqlite3 DB 'select 1'`, and (startup*)
+#             against sqlite3 reading the same schema: `select id from members limit 1`
 # Needs: the Rust toolchain, sqlite3, GNU time (installed with apt-get when missing and root).
 set -euo pipefail
 rows=${1:-1000000}
@@ -62,6 +63,8 @@ for run in $(seq "$runs"); do
   measure export sh -c "cd c && exec '$bin' member export"
   # Start-up is a few milliseconds: time 20 in a row and count one twentieth.
   measure sqlite3_startup sh -c "for i in \$(seq 20); do sqlite3 c/community.db 'select 1'; done"
+  # The same, reading the schema as any command on a table must (SQLite parses it on first use).
+  measure sqlite3_schema sh -c "for i in \$(seq 20); do sqlite3 c/community.db 'select id from members limit 1'; done"
   measure startup sh -c "cd c && for i in \$(seq 20); do '$bin' member list --limit 1; done"
 done
 
@@ -80,3 +83,4 @@ row import sqlite3_import
 row reimport sqlite3_import
 row export sqlite3_export
 row startup sqlite3_startup | awk '{ $2 = sprintf("%9.4f", $2 / 20); $4 = sprintf("%9.4f", $4 / 20); print }' 
+row startup sqlite3_schema | awk '{ $2 = sprintf("%9.4f", $2 / 20); $4 = sprintf("%9.4f", $4 / 20); $1 = "startup*"; print }'
