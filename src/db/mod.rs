@@ -29,7 +29,7 @@ const MIGRATIONS: &[&str] = &[
         include_str!("rollups_fill_members.sql"),
         include_str!("rollups_fill_payments.sql")
     ),
-    include_str!("migrations/0006_import_speed.sql"),
+    include_str!("migrations/0007_import_speed.sql"),
 ];
 
 /// The schema version this build writes.
