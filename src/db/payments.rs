@@ -162,7 +162,20 @@ pub fn for_each(
     filter: &Filter,
     each: impl FnMut(Payment) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut query = super::Filtered::new(SELECT);
+    // Without a filter that an index of its own serves, read the ledger in date order, so that
+    // `--limit` stops early. Left to itself (no statistics), SQLite's choice is a close call,
+    // and with payments_member holding the course and amount (migration 6) it would scan that
+    // index and sort the whole ledger first: 20 s, not 15 ms, for five million payments.
+    let mut query =
+        if filter.member_id.is_none() && filter.course_id.is_none() && filter.kind.is_none() {
+            super::Filtered::new(SELECT.replacen(
+                "FROM payments p",
+                "FROM payments p INDEXED BY payments_paid_on",
+                1,
+            ))
+        } else {
+            super::Filtered::new(SELECT)
+        };
     if let Some(kind) = filter.kind {
         query.and("p.kind = :kind", ":kind", kind.as_str().to_string());
     }
