@@ -8,7 +8,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
-use super::rollups::Via;
+use super::rollups::{self, Via};
 use crate::dates;
 use crate::money::{Currency, Money};
 use crate::revenue::{self, Kind};
@@ -414,6 +414,18 @@ pub struct DimensionTotals {
     pub member_revenue: Money,
 }
 
+impl Dimension {
+    /// Its name in `rollup_revenue_by` and `rollup_payers_by`.
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Kind => "kind",
+            Dimension::Tier => "tier",
+            Dimension::Course => "course",
+            Dimension::Source => "source",
+        }
+    }
+}
+
 /// Income per value of `dimension` between two dates (included), largest net first.
 pub fn by_dimension(
     conn: &Connection,
@@ -421,6 +433,24 @@ pub fn by_dimension(
     since: NaiveDate,
     until: NaiveDate,
 ) -> rusqlite::Result<Vec<DimensionTotals>> {
+    by_dimension_via(conn, dimension, since, until, Via::Rollups)
+}
+
+/// [`by_dimension`] from the rollups of migration 6 (`rollups::by_dimension`, which falls back
+/// to the ledger where they cannot answer exactly) or from the ledger.
+pub fn by_dimension_via(
+    conn: &Connection,
+    dimension: Dimension,
+    since: NaiveDate,
+    until: NaiveDate,
+    via: Via,
+) -> rusqlite::Result<Vec<DimensionTotals>> {
+    if via == Via::Rollups {
+        let part = rollups::PartMonth::Cheaper;
+        if let Some(totals) = rollups::by_dimension(conn, dimension, since, until, part)? {
+            return Ok(totals);
+        }
+    }
     let (key, join) = match dimension {
         Dimension::Kind => ("p.kind", ""),
         Dimension::Tier => ("m.tier", "LEFT JOIN members m ON m.id = p.member_id"),
