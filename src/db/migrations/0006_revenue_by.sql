@@ -15,8 +15,10 @@
 -- A payment in month M that is its member's first of that key in M puts M between the months
 -- before and after it (prev, next): (next, prev) goes, (next, M) and (M, prev) come.
 --
--- Not kept, beside what migration 5 says: a member inserted with an id that payments still
--- name (possible only with foreign keys off); `rollups::rebuild` repairs it.
+-- `revenue import` and `course import` drop the insert trigger for their load and add what
+-- they loaded in grouped statements instead (`rollups::PaymentLoad`). Not kept, beside what
+-- migration 5 says: a member inserted with an id that payments still name (possible only
+-- with foreign keys off); `rollups::rebuild` repairs it.
 
 -- Every lookup of a member's payments (the triggers here, a member's tier change, the reader's
 -- check of days the rollups do not cover, the filling below) reads this index and no row.
