@@ -1349,16 +1349,23 @@ mod tests {
             for i in 0..before {
                 let _ = write(&tx, &mut rng, i);
             }
+            // Members and courses new to the ledger, so that an empty one has some.
             for i in 0..40 {
-                let _ = write(&tx, &mut rng, 1000 + i).and_then(|()| {
-                    tx.execute(
-                        "INSERT INTO members (name, phone, tier, status, joined_at, \
-                                created_at, updated_at) VALUES ('m', ?1, 'pro', 'active', \
-                                '2025-01-01', 'x', 'x')",
-                        [format!("load{i}")],
-                    )
-                    .map(|_| ())
-                });
+                tx.execute(
+                    "INSERT INTO members (name, phone, tier, source, status, joined_at, \
+                     created_at, updated_at) VALUES ('m', ?1, ?2, ?3, 'active', '2025-01-01', \
+                     'x', 'x')",
+                    params![format!("load{i}"), rng.pick(TIERS), rng.pick(SOURCES)],
+                )
+                .unwrap();
+            }
+            for i in 0..3 {
+                tx.execute(
+                    "INSERT INTO courses (slug, title, price, status, created_at, updated_at) \
+                     VALUES (?1, 't', 100, 'open', 'x', 'x')",
+                    [format!("load{i}")],
+                )
+                .unwrap();
             }
             let load = start_payment_load(&tx).unwrap();
             for _ in 0..300 {
