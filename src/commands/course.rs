@@ -21,6 +21,7 @@ use crate::context::Context;
 use crate::course::{self, CourseStatus};
 use crate::db::courses::{self, Course, CourseFields, Student};
 use crate::db::payments::{self, NewPayment};
+use crate::db::rollups;
 use crate::import::RowErrors;
 use crate::import::reader::{self, Columns, RawRow, Rows};
 use crate::money::{Currency, Money};
@@ -459,6 +460,7 @@ fn import(ctx: &Context, args: &CourseImportArgs) -> Result<()> {
     let mut conn = ctx.open_db()?;
     payments::prepare_bulk(&conn)?;
     let tx = conn.transaction()?;
+    let load = rollups::start_payment_load(&tx)?;
     let now = ctx.now();
     let mut cache = Lookups::default();
     let (mut added, mut paid, mut unchanged) = (0u64, 0u64, 0u64);
@@ -482,6 +484,7 @@ fn import(ctx: &Context, args: &CourseImportArgs) -> Result<()> {
         }
     }
     errors.fail(rows.name())?;
+    load.finish(&tx)?;
     ledger::finish(ctx, tx, args.dry_run)?;
     let verb = if args.dry_run {
         "would enroll"

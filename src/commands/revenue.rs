@@ -18,7 +18,7 @@ use crate::cli::{
 use crate::context::Context;
 use crate::dates;
 use crate::db::payments::{self, NewPayment, Payment, Period};
-use crate::db::{courses, members};
+use crate::db::{courses, members, rollups};
 use crate::import::reader::{self, Columns, RawRow, Rows};
 use crate::import::{RowError, RowErrors};
 use crate::member::MemberRef;
@@ -315,6 +315,7 @@ fn import(ctx: &Context, args: &RevenueImportArgs) -> Result<()> {
     let mut conn = ctx.open_db()?;
     payments::prepare_bulk(&conn)?;
     let tx = conn.transaction()?;
+    let load = rollups::start_payment_load(&tx)?;
     let now = ctx.now();
     let mut cache = Lookups::default();
     let (mut added, mut unchanged) = (0u64, 0u64);
@@ -337,6 +338,7 @@ fn import(ctx: &Context, args: &RevenueImportArgs) -> Result<()> {
         }
     }
     errors.fail(rows.name())?;
+    load.finish(&tx)?;
     finish(ctx, tx, args.dry_run)?;
     let verb = if args.dry_run { "would add" } else { "added" };
     ctx.note(format!(

@@ -29,6 +29,11 @@ const MIGRATIONS: &[&str] = &[
         include_str!("rollups_fill_members.sql"),
         include_str!("rollups_fill_payments.sql")
     ),
+    // The rollups of `report revenue --by`, then their first filling.
+    concat!(
+        include_str!("migrations/0006_revenue_by.sql"),
+        include_str!("rollups_fill_by.sql")
+    ),
     include_str!("migrations/0007_import_speed.sql"),
 ];
 

@@ -8,7 +8,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
-use super::rollups::Via;
+use super::rollups::{self, Via};
 use crate::dates;
 use crate::money::{Currency, Money};
 use crate::revenue::{self, Kind};
@@ -162,7 +162,20 @@ pub fn for_each(
     filter: &Filter,
     each: impl FnMut(Payment) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut query = super::Filtered::new(SELECT);
+    // Without a filter that an index of its own serves, read the ledger in date order, so that
+    // `--limit` stops early. Left to itself (no statistics), SQLite's choice is a close call,
+    // and with payments_member holding the course and amount (migration 6) it would scan that
+    // index and sort the whole ledger first: 20 s, not 15 ms, for five million payments.
+    let mut query =
+        if filter.member_id.is_none() && filter.course_id.is_none() && filter.kind.is_none() {
+            super::Filtered::new(SELECT.replacen(
+                "FROM payments p",
+                "FROM payments p INDEXED BY payments_paid_on",
+                1,
+            ))
+        } else {
+            super::Filtered::new(SELECT)
+        };
     if let Some(kind) = filter.kind {
         query.and("p.kind = :kind", ":kind", kind.as_str().to_string());
     }
@@ -401,6 +414,18 @@ pub struct DimensionTotals {
     pub member_revenue: Money,
 }
 
+impl Dimension {
+    /// Its name in `rollup_revenue_by` and `rollup_payers_by`.
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Kind => "kind",
+            Dimension::Tier => "tier",
+            Dimension::Course => "course",
+            Dimension::Source => "source",
+        }
+    }
+}
+
 /// Income per value of `dimension` between two dates (included), largest net first.
 pub fn by_dimension(
     conn: &Connection,
@@ -408,6 +433,24 @@ pub fn by_dimension(
     since: NaiveDate,
     until: NaiveDate,
 ) -> rusqlite::Result<Vec<DimensionTotals>> {
+    by_dimension_via(conn, dimension, since, until, Via::Rollups)
+}
+
+/// [`by_dimension`] from the rollups of migration 6 (`rollups::by_dimension`, which falls back
+/// to the ledger where they cannot answer exactly) or from the ledger.
+pub fn by_dimension_via(
+    conn: &Connection,
+    dimension: Dimension,
+    since: NaiveDate,
+    until: NaiveDate,
+    via: Via,
+) -> rusqlite::Result<Vec<DimensionTotals>> {
+    if via == Via::Rollups {
+        let part = rollups::PartMonth::Cheaper;
+        if let Some(totals) = rollups::by_dimension(conn, dimension, since, until, part)? {
+            return Ok(totals);
+        }
+    }
     let (key, join) = match dimension {
         Dimension::Kind => ("p.kind", ""),
         Dimension::Tier => ("m.tier", "LEFT JOIN members m ON m.id = p.member_id"),
