@@ -25,8 +25,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init(args) => init::run(&cli.global, args),
         Command::Completions { shell } => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "community", &mut std::io::stdout().lock());
+            // clap_complete panics on a failed write; write it out ourselves, so that a closed
+            // pipe (`community completions bash | head`) ends quietly like every other output.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "community", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout().lock(), &script)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Man => {
