@@ -401,7 +401,7 @@ pub fn insert_many(tx: &Transaction<'_>, rows: &[NewMember], stamp: &str) -> rus
             stmt.raw_bind_parameter(at + 7, &f.source_id)?;
             stmt.raw_bind_parameter(at + 8, &f.tier)?;
             stmt.raw_bind_parameter(at + 9, f.status)?;
-            // Display, not rusqlite's chrono ToSql: that one parses a format string per value.
+            // Not rusqlite's chrono ToSql, which parses a format string per value.
             stmt.raw_bind_parameter(at + 10, super::day_text(f.joined_at))?;
             stmt.raw_bind_parameter(at + 11, f.expires_at.map(super::day_text))?;
             stmt.raw_bind_parameter(at + 12, f.left_at.map(super::day_text))?;

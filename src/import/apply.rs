@@ -181,6 +181,7 @@ impl<'a, 't> Applier<'a, 't> {
                 return self.merge(&draft, tier, existing);
             }
         }
+        // A copy: the row is still needed whole if the insert meets a taken identifier.
         let fields = new_fields(&self.settings, &mut draft.clone(), tier.clone());
         let id = match draft.id {
             Some(id) if !members::id_taken(self.tx, id)? => Some(id),
