@@ -739,12 +739,12 @@ pub fn for_each(
             status.as_str().to_string(),
         );
     }
+    // `m.id IN (..)`, not a correlated EXISTS: SQLite then starts from the tag's members in
+    // member_tags_tag rather than testing every member (a rare tag: 450 ms to 5 ms).
     for (i, tag) in filter.tags.iter().enumerate() {
         let name = format!(":tag{i}");
         query.and(
-            format!(
-                "EXISTS (SELECT 1 FROM member_tags t WHERE t.member_id = m.id AND t.tag = {name})"
-            ),
+            format!("m.id IN (SELECT t.member_id FROM member_tags t WHERE t.tag = {name})"),
             &name,
             tag.clone(),
         );
