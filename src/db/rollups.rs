@@ -309,11 +309,41 @@ fn add_payments(tx: &Transaction<'_>, after: i64) -> rusqlite::Result<()> {
     for sql in ADD_PAYMENTS {
         tx.execute(sql, [after])?;
     }
+    for (dimension, column, key) in [
+        ("kind", "kind", "kind"),
+        ("course", "course_id", "coalesce(course_id, x'')"),
+    ] {
+        tx.execute(&payers_of_payments(dimension, column, key), [after])?;
+    }
     tx.execute_batch("DROP TABLE temp.rollup_loaded")
 }
 
+/// The statement of [`add_payments`] for `rollup_payers_by` under a dimension that is a column
+/// of the payment (`kind`, `course_id`): each loaded member's paying months of each value,
+/// counted with all their payments less those before the load (ids up to `?1`).
+fn payers_of_payments(dimension: &str, column: &str, key: &str) -> String {
+    format!(
+        "INSERT INTO rollup_payers_by (dimension, key, month, prev_month, n) \
+         SELECT '{dimension}', {key}, month, prev_month, sum(n) FROM ( \
+           SELECT p.{column}, substr(p.paid_on, 1, 7) AS month, \
+                  coalesce(substr(lag(p.paid_on) OVER (PARTITION BY p.member_id, p.{column} \
+                                                       ORDER BY p.paid_on), 1, 7), '') AS prev_month, \
+                  1 AS n \
+           FROM temp.rollup_loaded t CROSS JOIN payments p ON p.member_id = t.member_id \
+           WHERE p.kind <> 'refund' \
+           UNION ALL \
+           SELECT p.{column}, substr(p.paid_on, 1, 7), \
+                  coalesce(substr(lag(p.paid_on) OVER (PARTITION BY p.member_id, p.{column} \
+                                                       ORDER BY p.paid_on), 1, 7), ''), -1 \
+           FROM temp.rollup_loaded t CROSS JOIN payments p ON p.member_id = t.member_id \
+           WHERE p.kind <> 'refund' AND p.id <= ?1) \
+         WHERE month <> prev_month GROUP BY {column}, month, prev_month HAVING sum(n) <> 0 \
+         ON CONFLICT DO UPDATE SET n = n + excluded.n"
+    )
+}
+
 /// The statements of [`add_payments`], each taking `after` as `?1`.
-const ADD_PAYMENTS: [&str; 6] = [
+const ADD_PAYMENTS: [&str; 4] = [
     "INSERT INTO rollup_revenue_by (dimension, key, paid_on, payments, gross, refunds, member_amount) \
      SELECT 'kind', kind, paid_on, sum(amount > 0), sum(max(amount, 0)), sum(min(amount, 0)), \
             sum(CASE WHEN member_id IS NOT NULL THEN amount ELSE 0 END) \
@@ -346,38 +376,6 @@ const ADD_PAYMENTS: [&str; 6] = [
      ON CONFLICT DO UPDATE SET payments = payments + excluded.payments, \
         gross = gross + excluded.gross, refunds = refunds + excluded.refunds, \
         member_amount = member_amount + excluded.member_amount",
-    "INSERT INTO rollup_payers_by (dimension, key, month, prev_month, n) \
-     SELECT 'kind', kind, month, prev_month, sum(n) FROM ( \
-       SELECT p.kind, substr(p.paid_on, 1, 7) AS month, \
-              coalesce(substr(lag(p.paid_on) OVER (PARTITION BY p.member_id, p.kind \
-                                                   ORDER BY p.paid_on), 1, 7), '') AS prev_month, \
-              1 AS n \
-       FROM temp.rollup_loaded t CROSS JOIN payments p ON p.member_id = t.member_id \
-       WHERE p.kind <> 'refund' \
-       UNION ALL \
-       SELECT p.kind, substr(p.paid_on, 1, 7), \
-              coalesce(substr(lag(p.paid_on) OVER (PARTITION BY p.member_id, p.kind \
-                                                   ORDER BY p.paid_on), 1, 7), ''), -1 \
-       FROM temp.rollup_loaded t CROSS JOIN payments p ON p.member_id = t.member_id \
-       WHERE p.kind <> 'refund' AND p.id <= ?1) \
-     WHERE month <> prev_month GROUP BY kind, month, prev_month HAVING sum(n) <> 0 \
-     ON CONFLICT DO UPDATE SET n = n + excluded.n",
-    "INSERT INTO rollup_payers_by (dimension, key, month, prev_month, n) \
-     SELECT 'course', coalesce(course_id, x''), month, prev_month, sum(n) FROM ( \
-       SELECT p.course_id, substr(p.paid_on, 1, 7) AS month, \
-              coalesce(substr(lag(p.paid_on) OVER (PARTITION BY p.member_id, p.course_id \
-                                                   ORDER BY p.paid_on), 1, 7), '') AS prev_month, \
-              1 AS n \
-       FROM temp.rollup_loaded t CROSS JOIN payments p ON p.member_id = t.member_id \
-       WHERE p.kind <> 'refund' \
-       UNION ALL \
-       SELECT p.course_id, substr(p.paid_on, 1, 7), \
-              coalesce(substr(lag(p.paid_on) OVER (PARTITION BY p.member_id, p.course_id \
-                                                   ORDER BY p.paid_on), 1, 7), ''), -1 \
-       FROM temp.rollup_loaded t CROSS JOIN payments p ON p.member_id = t.member_id \
-       WHERE p.kind <> 'refund' AND p.id <= ?1) \
-     WHERE month <> prev_month GROUP BY course_id, month, prev_month HAVING sum(n) <> 0 \
-     ON CONFLICT DO UPDATE SET n = n + excluded.n",
     // A member's paying months count under their tier and their source: by both at once,
     // then each.
     "INSERT INTO rollup_payers_by (dimension, key, month, prev_month, n) \
