@@ -1208,6 +1208,17 @@ mod tests {
 
     /// What the rollups answer equals what the scans answer, for several todays (a month's
     /// first day, its last, the middle of one, before and after the data).
+    /// The rollups answer as the scans do, and the triggers kept them equal to a rebuild from
+    /// the base tables. `context` names the case in a failure.
+    fn assert_rollups_exact(conn: &mut Connection, context: &str) {
+        assert_rollups_match_scans(conn);
+        let kept = snapshot(conn);
+        let tx = conn.transaction().unwrap();
+        rebuild(&tx).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(kept, snapshot(conn), "{context}");
+    }
+
     fn assert_rollups_match_scans(conn: &Connection) {
         for today in [
             "2025-06-01",
@@ -1371,12 +1382,7 @@ mod tests {
             let _ = write(&tx, &mut rng, i);
         }
         tx.commit().unwrap();
-        assert_rollups_match_scans(&conn);
-        let kept = snapshot(&conn);
-        let tx = conn.transaction().unwrap();
-        rebuild(&tx).unwrap();
-        tx.commit().unwrap();
-        assert_eq!(kept, snapshot(&conn));
+        assert_rollups_exact(&mut conn, "");
     }
 
     /// A load of payments with the insert trigger suspended leaves the rollups as the trigger
@@ -1423,12 +1429,7 @@ mod tests {
                 let _ = write(&tx, &mut rng, 2000 + i);
             }
             tx.commit().unwrap();
-            assert_rollups_match_scans(&conn);
-            let kept = snapshot(&conn);
-            let tx = conn.transaction().unwrap();
-            rebuild(&tx).unwrap();
-            tx.commit().unwrap();
-            assert_eq!(kept, snapshot(&conn), "seed {seed}");
+            assert_rollups_exact(&mut conn, &format!("seed {seed}"));
         }
     }
 
@@ -1471,12 +1472,7 @@ mod tests {
         )
         .unwrap();
         tx.commit().unwrap();
-        assert_rollups_match_scans(&conn);
-        let kept = snapshot(&conn);
-        let tx = conn.transaction().unwrap();
-        rebuild(&tx).unwrap();
-        tx.commit().unwrap();
-        assert_eq!(kept, snapshot(&conn));
+        assert_rollups_exact(&mut conn, "");
     }
 
     /// Migration 6 fills its rollups from the ledger and members already there (written at
@@ -1504,12 +1500,7 @@ mod tests {
             let _ = write(&tx, &mut rng, i);
         }
         tx.commit().unwrap();
-        assert_rollups_match_scans(&conn);
-        let kept = snapshot(&conn);
-        let tx = conn.transaction().unwrap();
-        rebuild(&tx).unwrap();
-        tx.commit().unwrap();
-        assert_eq!(kept, snapshot(&conn));
+        assert_rollups_exact(&mut conn, "");
     }
 
     proptest! {
@@ -1528,12 +1519,7 @@ mod tests {
                     let _ = write(&tx, &mut rng, round * 1000 + i);
                 }
                 tx.commit().unwrap();
-                assert_rollups_match_scans(&conn);
-                let kept = snapshot(&conn);
-                let tx = conn.transaction().unwrap();
-                rebuild(&tx).unwrap();
-                tx.commit().unwrap();
-                prop_assert_eq!(kept, snapshot(&conn));
+                assert_rollups_exact(&mut conn, "");
             }
             // The writes reached every rollup, so the comparisons above compared something.
             for table in ["members", "member_tags", "payments", "rollup_payers", "rollup_payers_by"] {
