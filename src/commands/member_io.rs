@@ -142,10 +142,10 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
     // In a community that had members, a third thread looks each row up on a connection of
     // its own (the community as it was: the writes are not committed), where most of a
     // re-import's time goes; the applier checks each answer still holds.
-    let lookups = match applier.had_members() {
-        true => Some(db::open_reader(&ctx.db_path)?),
-        false => None,
-    };
+    let lookups = applier
+        .had_members()
+        .then(|| db::open_reader(&ctx.db_path))
+        .transpose()?;
     std::thread::scope(|scope| -> Result<()> {
         let (batches, mut received) = std::sync::mpsc::sync_channel::<Batch>(READ_AHEAD);
         let reader = scope.spawn(move || read_rows(&mut rows, &mut mapper, keep_records, &batches));
@@ -161,9 +161,9 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
                 if summary.read.is_multiple_of(8192) {
                     progress.set_position(bytes_read.load(std::sync::atomic::Ordering::Relaxed));
                 }
-                let mapped = parsed.mapped;
-                if let Err(error) = apply_row(&mut applier, mapped, parsed.looked_up, &mut summary)?
-                {
+                let applied =
+                    apply_row(&mut applier, parsed.mapped, parsed.looked_up, &mut summary);
+                if let Err(error) = applied? {
                     reject(&mut summary, &batch.headers, parsed.record, error)?;
                 }
                 if args.stop_after.is_some_and(|n| summary.read >= n) {
