@@ -518,12 +518,23 @@ pub fn export(ctx: &Context, args: &MemberExportArgs) -> Result<()> {
     let today = ctx.today;
     std::thread::scope(|scope| {
         let (batches, received) = std::sync::mpsc::sync_channel::<Vec<members::Member>>(READ_AHEAD);
+        // Written batches go back to the reader to be dropped there: memory freed on the
+        // thread that allocated it is reused at once, where freeing it on this thread made the
+        // two threads contend for the allocator (a fifth of an export's time).
+        let (spent, returned) = std::sync::mpsc::channel::<Vec<members::Member>>();
         let reader = scope.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH_ROWS);
             members::for_each(&conn, &filter, today, |m| {
                 batch.push(m);
                 if batch.len() == BATCH_ROWS {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                    let next = returned
+                        .try_recv()
+                        .map(|mut old| {
+                            old.clear();
+                            old
+                        })
+                        .unwrap_or_else(|_| Vec::with_capacity(BATCH_ROWS));
+                    let full = std::mem::replace(&mut batch, next);
                     batches
                         .send(full)
                         .map_err(|_| anyhow!("the output stopped"))?;
@@ -534,10 +545,15 @@ pub fn export(ctx: &Context, args: &MemberExportArgs) -> Result<()> {
             let _ = batches.send(batch);
             anyhow::Ok(())
         });
-        let written = received.into_iter().flatten().try_for_each(|m| {
-            let mut row = FullRow::from(&m);
-            row.redact(&args.redact);
-            out.write(&row)
+        let written = received.into_iter().try_for_each(|batch| {
+            for m in &batch {
+                let mut row = FullRow::from(m);
+                row.redact(&args.redact);
+                out.write(&row)?;
+            }
+            // The reader may be gone (it sent its last batch): then this one drops here.
+            let _ = spent.send(batch);
+            anyhow::Ok(())
         });
         // The output's failure (a closed pipe, a full disk) is the one to report.
         written?;
