@@ -104,6 +104,9 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
     let progress = progress_bar(ctx, rows.size);
 
     let mut conn = ctx.open_db()?;
+    // Into an empty community every page is new: a rollback journal writes each once.
+    let rollback_journal =
+        !args.dry_run && members::is_empty(&conn)? && db::use_rollback_journal(&conn)?;
     let tx = conn.transaction()?;
     let mut applier = Applier::new(
         &tx,
@@ -142,8 +145,8 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
     // In a community that had members, a third thread looks each row up on a connection of
     // its own (the community as it was: the writes are not committed), where most of a
     // re-import's time goes; the applier checks each answer still holds.
-    let lookups = applier
-        .had_members()
+    // (Not beside a rollback journal, which lets no other connection read while it writes.)
+    let lookups = (applier.had_members() && !rollback_journal)
         .then(|| db::open_reader(&ctx.db_path))
         .transpose()?;
     std::thread::scope(|scope| -> Result<()> {
@@ -195,6 +198,9 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
     } else {
         tx.commit()?;
         summary.committed = true;
+    }
+    if rollback_journal {
+        db::use_write_ahead_log(&conn)?;
     }
     summary.seconds = started.elapsed().as_secs_f64();
     report(ctx, &summary, &errors, &unknown_tiers, args.skip_invalid)?;

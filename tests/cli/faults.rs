@@ -101,7 +101,7 @@ fn moments(full: Duration) -> impl Iterator<Item = Duration> {
 }
 
 fn restore(env: &Env, pristine: &[u8]) {
-    for suffix in ["-wal", "-shm"] {
+    for suffix in ["-wal", "-shm", "-journal"] {
         let _ = std::fs::remove_file(env.path(&format!("community.db{suffix}")));
     }
     std::fs::write(env.db(), pristine).expect("restores the database");
@@ -296,4 +296,60 @@ fn a_reader_is_not_blocked_by_an_import_holding_the_write_lock() {
     assert_eq!(listed.len(), 2, "header and the one committed member");
     assert!(import.wait().expect("waits").success());
     assert_eq!(env.count("SELECT count(*) FROM members"), 1 + ROWS as i64);
+}
+
+#[test]
+fn a_first_import_writes_through_a_rollback_journal_and_leaves_the_log_on() {
+    // Into an empty community the load writes in a rollback journal (each new page once),
+    // then switches the file back to the write-ahead log every command expects.
+    let env = Env::new();
+    write_members(&env.path("m.csv"), "m", 300);
+    env.ok(&["member", "import", "m.csv"]);
+    let conn = Connection::open(env.db()).expect("opens");
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("reads the journal mode");
+    assert_eq!(mode, "wal");
+    assert_eq!(state(&env.db()).members, 300);
+    drop(conn);
+
+    // One that fails writes nothing and switches back too.
+    let other = Env::new();
+    std::fs::write(
+        other.path("bad.csv"),
+        "email,name\na@example.com,A\nbroken@,B\n",
+    )
+    .unwrap();
+    other.fails(&["member", "import", "bad.csv"]);
+    let conn = Connection::open(other.db()).expect("opens");
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("reads the journal mode");
+    assert_eq!(mode, "wal");
+    assert_eq!(state(&other.db()).members, 0);
+}
+
+#[test]
+fn a_first_import_beside_a_reader_keeps_the_log_and_does_not_wait() {
+    // The switch to a rollback journal needs the file alone: with a reader in a transaction,
+    // the import keeps the write-ahead log, does not wait for the reader, and the reader
+    // goes on seeing the community as it was.
+    let env = Env::new();
+    write_members(&env.path("m.csv"), "m", 300);
+    let reader = Connection::open(env.db()).expect("opens");
+    reader.execute_batch("BEGIN").expect("begins");
+    let count = |conn: &Connection| -> i64 {
+        conn.query_row("SELECT count(*) FROM members", [], |r| r.get(0))
+            .expect("counts")
+    };
+    assert_eq!(count(&reader), 0);
+    let started = Instant::now();
+    env.ok(&["member", "import", "m.csv"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "waited for the reader"
+    );
+    assert_eq!(count(&reader), 0, "the reader's snapshot");
+    reader.execute_batch("COMMIT").expect("ends");
+    assert_eq!(count(&reader), 300);
 }
