@@ -173,35 +173,123 @@ fn select_sql() -> String {
 }
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Member> {
-    let tags: Option<String> = row.get(16)?;
-    Ok(Member {
-        id: row.get(0)?,
-        fields: Fields {
-            name: row.get(1)?,
-            email: row.get(2)?,
-            phone: row.get(3)?,
-            wechat: row.get(4)?,
-            source: row.get(5)?,
-            source_id: row.get(6)?,
-            tier: row.get(7)?,
-            status: row.get(8)?,
-            joined_at: super::day(row, 9)?.ok_or(rusqlite::Error::InvalidColumnType(
-                9,
-                "joined_at".into(),
-                rusqlite::types::Type::Null,
-            ))?,
-            expires_at: super::day(row, 10)?,
-            left_at: super::day(row, 11)?,
-            note: row.get(12)?,
+    let mut member = Member::blank();
+    fill_whole(row, &mut member)?;
+    Ok(member)
+}
+
+impl Member {
+    /// A member with nothing in it, for [`fill`] (and [`for_each_reusing`]'s `spare`).
+    pub fn blank() -> Member {
+        Member {
+            id: 0,
+            fields: Fields {
+                name: String::new(),
+                email: None,
+                phone: None,
+                wechat: None,
+                source: None,
+                source_id: None,
+                tier: String::new(),
+                status: Status::Active,
+                joined_at: NaiveDate::MIN,
+                expires_at: None,
+                left_at: None,
+                note: None,
+            },
+            status: Status::Active,
+            tags: Vec::new(),
+            points: 0,
+            created_at: String::new(),
+            updated_at: String::new(),
+        }
+    }
+}
+
+/// Reads a row of [`select_sql`] into `member`, reusing its strings: an export reads a
+/// million members into the same few thousand (see [`for_each_reusing`]).
+fn fill_whole(row: &Row<'_>, member: &mut Member) -> rusqlite::Result<()> {
+    fill(row, member)?;
+    let tags = row
+        .get_ref(16)?
+        .as_str_or_null()
+        .map_err(|e| text_error(16, e))?;
+    let mut tags = tags.into_iter().flat_map(|tags| tags.split(';'));
+    let mut n = 0;
+    for (slot, tag) in member.tags.iter_mut().zip(&mut tags) {
+        slot.clear();
+        slot.push_str(tag);
+        n += 1;
+    }
+    member.tags.truncate(n);
+    member.tags.extend(tags.map(str::to_string));
+    member.points = row.get(17)?;
+    Ok(())
+}
+
+/// Reads the member's own columns of a row of [`select_sql`] (all but tags and points) into
+/// `member`, reusing its strings.
+fn fill(row: &Row<'_>, member: &mut Member) -> rusqlite::Result<()> {
+    member.id = row.get(0)?;
+    let f = &mut member.fields;
+    set_text(row, 1, &mut f.name)?;
+    set_optional_text(row, 2, &mut f.email)?;
+    set_optional_text(row, 3, &mut f.phone)?;
+    set_optional_text(row, 4, &mut f.wechat)?;
+    set_optional_text(row, 5, &mut f.source)?;
+    set_optional_text(row, 6, &mut f.source_id)?;
+    set_text(row, 7, &mut f.tier)?;
+    f.status = row.get(8)?;
+    f.joined_at = super::day(row, 9)?.ok_or(rusqlite::Error::InvalidColumnType(
+        9,
+        "joined_at".into(),
+        rusqlite::types::Type::Null,
+    ))?;
+    f.expires_at = super::day(row, 10)?;
+    f.left_at = super::day(row, 11)?;
+    set_optional_text(row, 12, &mut f.note)?;
+    set_text(row, 13, &mut member.created_at)?;
+    set_text(row, 14, &mut member.updated_at)?;
+    member.status = row.get(15)?;
+    Ok(())
+}
+
+/// Column `index` (text) into `target`, in the space it already has.
+fn set_text(row: &Row<'_>, index: usize, target: &mut String) -> rusqlite::Result<()> {
+    let text = row
+        .get_ref(index)?
+        .as_str()
+        .map_err(|e| text_error(index, e))?;
+    target.clear();
+    target.push_str(text);
+    Ok(())
+}
+
+/// Column `index` (text or NULL) into `target`, in the space it already has.
+fn set_optional_text(
+    row: &Row<'_>,
+    index: usize,
+    target: &mut Option<String>,
+) -> rusqlite::Result<()> {
+    match row
+        .get_ref(index)?
+        .as_str_or_null()
+        .map_err(|e| text_error(index, e))?
+    {
+        None => *target = None,
+        Some(text) => match target {
+            Some(held) => {
+                held.clear();
+                held.push_str(text);
+            }
+            None => *target = Some(text.to_string()),
         },
-        created_at: row.get(13)?,
-        updated_at: row.get(14)?,
-        status: row.get(15)?,
-        tags: tags
-            .map(|t| t.split(';').map(str::to_string).collect())
-            .unwrap_or_default(),
-        points: row.get(17)?,
-    })
+    }
+    Ok(())
+}
+
+fn text_error(index: usize, error: rusqlite::types::FromSqlError) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(error))
 }
 
 /// One member by id, read at `today`.
@@ -724,8 +812,21 @@ pub fn for_each(
     today: NaiveDate,
     each: impl FnMut(Member) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    for_each_reusing(conn, filter, today, Member::blank, each)
+}
+
+/// [`for_each`], reading each member into one `spare` gives (a member `each` is done with, or
+/// [`Member::blank`]): memory an export has written out is read into again, not freed and
+/// allocated anew for each member.
+pub fn for_each_reusing(
+    conn: &Connection,
+    filter: &Filter,
+    today: NaiveDate,
+    mut spare: impl FnMut() -> Member,
+    each: impl FnMut(Member) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     if filter.is_everyone_by_id() {
-        return for_each_merged(conn, today, each);
+        return for_each_merged(conn, today, spare, each);
     }
     let mut query = super::Filtered::new(select_sql());
     query.bind(":today", today.to_string());
@@ -792,7 +893,12 @@ pub fn for_each(
     if filter.sort != Sort::Id {
         order.push_str(&format!(", m.id {direction}"));
     }
-    query.for_each(conn, &order, filter.limit, from_row, each)
+    let read = |row: &Row<'_>| {
+        let mut member = spare();
+        fill_whole(row, &mut member)?;
+        Ok(member)
+    };
+    query.for_each(conn, &order, filter.limit, read, each)
 }
 
 /// Every member in id order: the members, their tags and their points sums read side by side
@@ -801,47 +907,92 @@ pub fn for_each(
 fn for_each_merged(
     conn: &Connection,
     today: NaiveDate,
+    mut spare: impl FnMut() -> Member,
     mut each: impl FnMut(Member) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let mut members = conn.prepare(&format!(
         "SELECT m.id, m.name, m.email, m.phone, m.wechat, m.source, m.source_id, m.tier, \
          m.status, m.joined_at, m.expires_at, m.left_at, m.note, m.created_at, m.updated_at, \
-         {STATUS_NOW} AS status_now, NULL AS tags, 0 AS points FROM members m ORDER BY m.id"
+         {STATUS_NOW} AS status_now FROM members m ORDER BY m.id"
     ))?;
     let mut tags =
         conn.prepare("SELECT member_id, tag FROM member_tags ORDER BY member_id, tag")?;
     let mut points = conn.prepare(
         "SELECT member_id, sum(delta) FROM points_ledger GROUP BY member_id ORDER BY member_id",
     )?;
-    fn pair<T: rusqlite::types::FromSql>(r: &Row<'_>) -> rusqlite::Result<(i64, T)> {
-        Ok((r.get(0)?, r.get(1)?))
-    }
-    let mut tags = tags.query_map([], pair::<String>)?.peekable();
-    let mut points = points.query_map([], pair::<i64>)?.peekable();
+    let mut tags = Beside::new(tags.query([])?, |row, tag: &mut String| {
+        set_text(row, 1, tag)
+    })?;
+    let mut points = Beside::new(points.query([])?, |row, sum: &mut i64| {
+        *sum = row.get(1)?;
+        Ok(())
+    })?;
     let mut rows = members.query(rusqlite::named_params! {":today": super::day_text(today)})?;
+    let mut sums = Vec::new();
     while let Some(row) = rows.next()? {
-        let mut member = from_row(row)?;
-        member.tags = of_member(&mut tags, member.id)?;
-        member.points = of_member(&mut points, member.id)?.into_iter().sum();
+        let mut member = spare();
+        fill(row, &mut member)?;
+        tags.of_member(member.id, &mut member.tags)?;
+        points.of_member(member.id, &mut sums)?;
+        member.points = sums.iter().sum();
         each(member)?;
     }
     Ok(())
 }
 
-/// The values of `id` at the head of `pairs` (member id, value), a stream in member order;
-/// those of lower ids, whose members are gone, are passed over.
-fn of_member<T>(
-    pairs: &mut std::iter::Peekable<impl Iterator<Item = rusqlite::Result<(i64, T)>>>,
-    id: i64,
-) -> rusqlite::Result<Vec<T>> {
-    let mut values = Vec::new();
-    while let Some(next) = pairs.next_if(|pair| pair.as_ref().map_or(true, |(of, _)| *of <= id)) {
-        let (of, value) = next?;
-        if of == id {
-            values.push(value);
-        }
+/// Rows of (member id, value) in member order, read beside the members in step with them.
+struct Beside<'s, T> {
+    rows: rusqlite::Rows<'s>,
+    /// The member id of the row read last, whose value is in `value`; `None` at the end.
+    head: Option<i64>,
+    value: T,
+    read: fn(&Row<'_>, &mut T) -> rusqlite::Result<()>,
+}
+
+impl<'s, T: Default> Beside<'s, T> {
+    fn new(
+        rows: rusqlite::Rows<'s>,
+        read: fn(&Row<'_>, &mut T) -> rusqlite::Result<()>,
+    ) -> rusqlite::Result<Self> {
+        let mut beside = Beside {
+            rows,
+            head: None,
+            value: T::default(),
+            read,
+        };
+        beside.advance()?;
+        Ok(beside)
     }
-    Ok(values)
+
+    fn advance(&mut self) -> rusqlite::Result<()> {
+        self.head = match self.rows.next()? {
+            Some(row) => {
+                (self.read)(row, &mut self.value)?;
+                Some(row.get(0)?)
+            }
+            None => None,
+        };
+        Ok(())
+    }
+
+    /// Sets `values` to those of member `id`, in the space they had (a value read swaps
+    /// places with the one it replaces). Those of lower ids, whose members are gone, are
+    /// passed over.
+    fn of_member(&mut self, id: i64, values: &mut Vec<T>) -> rusqlite::Result<()> {
+        let mut n = 0;
+        while let Some(of) = self.head.filter(|of| *of <= id) {
+            if of == id {
+                match values.get_mut(n) {
+                    Some(slot) => std::mem::swap(slot, &mut self.value),
+                    None => values.push(std::mem::take(&mut self.value)),
+                }
+                n += 1;
+            }
+            self.advance()?;
+        }
+        values.truncate(n);
+        Ok(())
+    }
 }
 
 /// How many members there are.

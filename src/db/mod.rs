@@ -446,7 +446,7 @@ impl Filtered {
         conn: &Connection,
         order_by: &str,
         limit: Option<u64>,
-        from_row: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        mut from_row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
         mut each: impl FnMut(T) -> Result<()>,
     ) -> Result<()> {
         let mut sql = self.sql.clone();
