@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times `community member import` and `member export` against the sqlite3 shell on the same
-# generated members, and prints medians, ratios and peak memory.
+# generated members, and prints medians, the median of the runs' ratios, and peak memory.
 #
 #   bash bench/import-export.sh [ROWS] [RUNS]        (defaults: 1000000 rows, 3 runs)
 #
@@ -70,11 +70,14 @@ done
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 col() { awk -v c="$2" '{ print $c }' "$1.runs"; }
+# The ratio is the median of each run's own ratio: a run and its reference run back to back,
+# so a host that drifts in speed during the script moves both.
 row() {
   local name=$1 ref=$2
-  local t r m
+  local t r m q
   t=$(col "$name" 1 | median); r=$(col "$ref" 1 | median); m=$(col "$name" 2 | sort -n | tail -1)
-  printf "%-10s %9.2f s %9.2f s %7.2f %8.1f MB\n" "$name" "$t" "$r" "$(echo "$t $r" | awk '{ print ($2 > 0) ? $1 / $2 : 0 }')" "$(echo "$m" | awk '{ print $1 / 1024 }')"
+  q=$(paste -d ' ' <(col "$name" 1) <(col "$ref" 1) | awk '{ print ($2 > 0) ? $1 / $2 : 0 }' | median)
+  printf "%-10s %9.2f s %9.2f s %7.2f %8.1f MB\n" "$name" "$t" "$r" "$q" "$(echo "$m" | awk '{ print $1 / 1024 }')"
 }
 echo
 echo "$rows members, median of $runs runs ($(nproc) cores, $(uname -m))"
