@@ -526,7 +526,7 @@ pub fn export(ctx: &Context, args: &MemberExportArgs) -> Result<()> {
         let (batches, received) = std::sync::mpsc::sync_channel::<Vec<members::Member>>(READ_AHEAD);
         // Written batches go back to the reader, which reads the next members into them:
         // where each member was allocated there and freed here, the two threads contended for
-        // the allocator (a fifth of an export's time), and the reader was the slower.
+        // the allocator (a third of an export's CPU time), and the reader was the slower.
         let (spent, returned) = std::sync::mpsc::channel::<Vec<members::Member>>();
         let reader = scope.spawn(move || {
             let mut spares = Vec::new();

@@ -165,8 +165,13 @@ pub fn use_rollback_journal(conn: &Connection) -> Result<bool> {
 }
 
 /// Back to the write-ahead log every connection opens with, after [`use_rollback_journal`].
+/// Called after the commit, so a busy file is no failure: the connection that has it open
+/// switched it back when it opened it (every [`open`] does).
 pub fn use_write_ahead_log(conn: &Connection) -> Result<()> {
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    match conn.pragma_update(None, "journal_mode", "WAL") {
+        Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => {}
+        other => other?,
+    }
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     Ok(())
 }

@@ -302,16 +302,17 @@ fn a_reader_is_not_blocked_by_an_import_holding_the_write_lock() {
 fn a_first_import_writes_through_a_rollback_journal_and_leaves_the_log_on() {
     // Into an empty community the load writes in a rollback journal (each new page once),
     // then switches the file back to the write-ahead log every command expects.
+    let journal_mode = |db: &Path| -> String {
+        Connection::open(db)
+            .expect("opens")
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("reads the journal mode")
+    };
     let env = Env::new();
     write_members(&env.path("m.csv"), "m", 300);
     env.ok(&["member", "import", "m.csv"]);
-    let conn = Connection::open(env.db()).expect("opens");
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .expect("reads the journal mode");
-    assert_eq!(mode, "wal");
+    assert_eq!(journal_mode(&env.db()), "wal");
     assert_eq!(state(&env.db()).members, 300);
-    drop(conn);
 
     // One that fails writes nothing and switches back too.
     let other = Env::new();
@@ -321,11 +322,7 @@ fn a_first_import_writes_through_a_rollback_journal_and_leaves_the_log_on() {
     )
     .unwrap();
     other.fails(&["member", "import", "bad.csv"]);
-    let conn = Connection::open(other.db()).expect("opens");
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .expect("reads the journal mode");
-    assert_eq!(mode, "wal");
+    assert_eq!(journal_mode(&other.db()), "wal");
     assert_eq!(state(&other.db()).members, 0);
 }
 
