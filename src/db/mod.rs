@@ -256,8 +256,13 @@ fn prepare(mut conn: Connection, path: &Path) -> Result<Connection> {
     // refused untouched.
     let version = user_version(&conn).map_err(|e| classify(e, path))?;
     check_version(&conn, version, path)?;
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(|e| classify(e, path))?;
+    match conn.pragma_update(None, "journal_mode", "WAL") {
+        // A first import holds the file in a rollback journal (`use_rollback_journal`), and a
+        // journal mode is not switched while another connection holds the file: read in that
+        // mode, waiting for the import as any reader of it does; it switches back at its end.
+        Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => {}
+        other => other.map_err(|e| classify(e, path))?,
+    }
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     // Large imports touch every index at random; a roomy page cache keeps them from spilling
     // to the WAL again and again. SQLite allocates it only as it is used.

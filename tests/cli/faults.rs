@@ -350,3 +350,31 @@ fn a_first_import_beside_a_reader_keeps_the_log_and_does_not_wait() {
     reader.execute_batch("COMMIT").expect("ends");
     assert_eq!(count(&reader), 300);
 }
+
+#[test]
+fn a_command_during_a_first_import_waits_for_it() {
+    // A first import on its own writes through a rollback journal, which lets no other
+    // connection read once it writes to the file: a command started meanwhile waits for the
+    // commit, rather than failing as locked.
+    let env = Env::new();
+    write_members(&env.path("big.csv"), "big", ROWS);
+    let mut import = spawn(&env, &["member", "import", "big.csv"]);
+    // The journal exists while the import's transaction writes (no connection may be opened
+    // to watch for it: an open connection keeps the import in WAL mode).
+    let journal = env.path("community.db-journal");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !journal.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the import never wrote a rollback journal"
+        );
+        sleep(Duration::from_millis(2));
+    }
+    // Past its first pages, once it writes to the file itself.
+    sleep(Duration::from_millis(100));
+    let listed = env.list(&["--limit", "1"]);
+    assert!(import.wait().expect("waits").success());
+    // The last commit: none of the import, or all of it.
+    assert!(listed.len() <= 2, "{listed:?}");
+    assert_eq!(env.count("SELECT count(*) FROM members"), ROWS as i64);
+}
