@@ -184,7 +184,12 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
             .join()
             .map_err(|_| anyhow!("the thread reading {file} panicked"))?
     })?;
-    progress.finish_and_clear();
+    // What is left (index builds after a fast path, the commit's writes) can take seconds.
+    progress.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    progress.set_message("writing indexes and committing");
     summary.repeated_in_file = applier.repeats;
     let unknown_tiers = std::mem::take(&mut applier.unknown_tiers);
     applier.finish()?;
@@ -202,6 +207,7 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
     if rollback_journal {
         db::use_write_ahead_log(&conn)?;
     }
+    progress.finish_and_clear();
     summary.seconds = started.elapsed().as_secs_f64();
     report(ctx, &summary, &errors, &unknown_tiers, args.skip_invalid)?;
     if failed {
@@ -431,7 +437,8 @@ fn progress_bar(ctx: &Context, size: Option<u64>) -> ProgressBar {
         None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
     };
     bar.enable_steady_tick(Duration::from_millis(200));
-    bar
+    // An import that fails midway leaves no stale bar above its error.
+    bar.with_finish(indicatif::ProgressFinish::AndClear)
 }
 
 /// Invalid rows written as they were read, plus a `reason` column, to fix and re-import.
