@@ -147,17 +147,10 @@ const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 /// left by a crash is rolled back by the next open), and `synchronous = FULL` keeps it as
 /// durable. The cost is that other connections cannot read while the load holds the file,
 /// which for a first import they would find empty anyway. Nothing changes when another
-/// connection has the file open: the switch needs it alone, and SQLite does not wait for it
-/// (no busy handler). [`use_write_ahead_log`] switches back; so does the next [`open`].
+/// connection has the file open (see [`switch_journal`]). [`use_write_ahead_log`] switches
+/// back; so does the next [`open`].
 pub fn use_rollback_journal(conn: &Connection) -> Result<bool> {
-    let mode = conn.pragma_update_and_check(None, "journal_mode", "DELETE", |row| {
-        row.get::<_, String>(0)
-    });
-    let switched = match mode {
-        Ok(mode) => mode.eq_ignore_ascii_case("delete"),
-        Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => false,
-        Err(e) => return Err(e.into()),
-    };
+    let switched = switch_journal(conn, "DELETE")?;
     if switched {
         conn.pragma_update(None, "synchronous", "FULL")?;
     }
@@ -168,12 +161,22 @@ pub fn use_rollback_journal(conn: &Connection) -> Result<bool> {
 /// Called after the commit, so a busy file is no failure: the connection that has it open
 /// switched it back when it opened it (every [`open`] does).
 pub fn use_write_ahead_log(conn: &Connection) -> Result<()> {
-    match conn.pragma_update(None, "journal_mode", "WAL") {
-        Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => {}
-        other => other?,
-    }
+    switch_journal(conn, "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     Ok(())
+}
+
+/// Sets the journal mode of `conn`'s file and says whether the file is in it now. SQLite
+/// switches only while no other connection holds the file, and does not wait for that (no
+/// busy handler): a busy file keeps its mode, which is no error here.
+fn switch_journal(conn: &Connection, mode: &str) -> rusqlite::Result<bool> {
+    let now =
+        conn.pragma_update_and_check(None, "journal_mode", mode, |row| row.get::<_, String>(0));
+    match now {
+        Ok(now) => Ok(now.eq_ignore_ascii_case(mode)),
+        Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Why a database cannot be used; each tells the user what to do.
@@ -256,13 +259,10 @@ fn prepare(mut conn: Connection, path: &Path) -> Result<Connection> {
     // refused untouched.
     let version = user_version(&conn).map_err(|e| classify(e, path))?;
     check_version(&conn, version, path)?;
-    match conn.pragma_update(None, "journal_mode", "WAL") {
-        // A first import holds the file in a rollback journal (`use_rollback_journal`), and a
-        // journal mode is not switched while another connection holds the file: read in that
-        // mode, waiting for the import as any reader of it does; it switches back at its end.
-        Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => {}
-        other => other.map_err(|e| classify(e, path))?,
-    }
+    // Not switched while a first import holds the file in a rollback journal
+    // (`use_rollback_journal`): then this connection reads in that mode, waiting for the import
+    // as any reader of it does, and the import switches back at its end.
+    switch_journal(&conn, "WAL").map_err(|e| classify(e, path))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     // Large imports touch every index at random; a roomy page cache keeps them from spilling
     // to the WAL again and again. SQLite allocates it only as it is used.
