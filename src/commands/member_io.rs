@@ -645,21 +645,46 @@ mod tests {
     }
 
     fn export_with(conn: &Connection, filter: &members::Filter) -> Vec<u8> {
+        export_reusing(conn, filter, members::Member::blank)
+    }
+
+    /// [`export_with`], reading each member into one `spare` gives.
+    fn export_reusing(
+        conn: &Connection,
+        filter: &members::Filter,
+        spare: impl FnMut() -> members::Member,
+    ) -> Vec<u8> {
         let mut bytes = Vec::new();
         let mut out =
             crate::output::Renderer::new::<FullRow>(Format::Csv, &mut bytes, None).unwrap();
-        members::for_each(conn, filter, today(), |m| out.write(&FullRow::from(&m))).unwrap();
+        members::for_each_reusing(conn, filter, today(), spare, |m| {
+            out.write(&FullRow::from(&m))
+        })
+        .unwrap();
         out.finish().unwrap();
         bytes
     }
 
-    #[test]
-    fn a_whole_export_reads_tags_and_points_as_a_filtered_one_does() {
+    /// Every member, but read by the statement that asks for tags and points per member (a
+    /// whole export merges them in instead).
+    fn every_member_one_by_one() -> members::Filter {
+        members::Filter {
+            limit: Some(u64::MAX),
+            ..members::Filter::default()
+        }
+    }
+
+    /// A community of the example config holding the members of `csv`.
+    fn community_of(csv: &[u8]) -> Connection {
         let config = Config::parse(crate::config::EXAMPLE, Path::new("x")).unwrap();
         let mut conn = crate::db::memory();
-        import(
-            &mut conn,
-            &config,
+        import(&mut conn, &config, csv);
+        conn
+    }
+
+    #[test]
+    fn a_whole_export_reads_tags_and_points_as_a_filtered_one_does() {
+        let conn = community_of(
             b"email,name,tags,points\na@x.io,A,b;a,5\nb@x.io,B,,\nc@x.io,C,c,7\nd@x.io,D,d;e,1\n",
         );
         // Spends and grants after the import, a member gone, and one with points but no tags.
@@ -671,13 +696,9 @@ mod tests {
         )
         .unwrap();
         let whole = String::from_utf8(export(&conn)).unwrap();
-        let filtered = members::Filter {
-            limit: Some(u64::MAX),
-            ..members::Filter::default()
-        };
         assert_eq!(
             whole,
-            String::from_utf8(export_with(&conn, &filtered)).unwrap()
+            String::from_utf8(export_with(&conn, &every_member_one_by_one())).unwrap()
         );
         // Tags in order, points summed over the ledger (grants, spends, imported balances).
         let cells: Vec<(&str, &str, &str)> = whole
@@ -699,19 +720,12 @@ mod tests {
     fn members_read_into_used_space_read_as_into_new() {
         // An export reads members into those it has written (`for_each_reusing`): nothing of
         // the member read there before may remain, whichever path reads them.
-        let config = Config::parse(crate::config::EXAMPLE, Path::new("x")).unwrap();
-        let mut conn = crate::db::memory();
-        import(
-            &mut conn,
-            &config,
+        let conn = community_of(
             b"email,name,tags,points,phone,note\na@x.io,A,b;a;c,5,1380000,n\nb@x.io,B,,,,\n\
               c@x.io,C,c,7,,\nd@x.io,D,d;e,,,\n",
         );
         let all = members::Filter::default();
-        let filtered = members::Filter {
-            limit: Some(u64::MAX),
-            ..members::Filter::default()
-        };
+        let one_by_one = every_member_one_by_one();
         let mut used = None;
         members::for_each(&conn, &all, today(), |m| {
             used = Some(m);
@@ -723,22 +737,14 @@ mod tests {
         used.points = 99;
         used.fields.wechat = Some("stale".into());
         // Read anew by the statement that asks for tags and points per member.
-        let expected = String::from_utf8(export_with(&conn, &filtered)).unwrap();
+        let expected = String::from_utf8(export_with(&conn, &one_by_one)).unwrap();
         assert!(
             expected.contains(",b;a;c,") || expected.contains(",a;b;c,"),
             "{expected}"
         );
-        for filter in [&all, &filtered] {
-            let mut bytes = Vec::new();
-            let mut out =
-                crate::output::Renderer::new::<FullRow>(Format::Csv, &mut bytes, None).unwrap();
-            let spare = || used.clone();
-            members::for_each_reusing(&conn, filter, today(), spare, |m| {
-                out.write(&FullRow::from(&m))
-            })
-            .unwrap();
-            out.finish().unwrap();
-            assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+        for filter in [&all, &one_by_one] {
+            let reused = export_reusing(&conn, filter, || used.clone());
+            assert_eq!(String::from_utf8(reused).unwrap(), expected);
         }
     }
 
@@ -808,9 +814,8 @@ mod tests {
             import(&mut first, &config, &csv.into_inner().unwrap());
             let exported = export(&first);
             // A whole export merges tags and points in; any filter reads them per member.
-            let filtered = members::Filter { limit: Some(u64::MAX), ..members::Filter::default() };
             prop_assert_eq!(
-                String::from_utf8(export_with(&first, &filtered)).unwrap(),
+                String::from_utf8(export_with(&first, &every_member_one_by_one())).unwrap(),
                 String::from_utf8(exported.clone()).unwrap()
             );
 
