@@ -96,9 +96,15 @@ impl Context {
         })
     }
 
-    /// Opens the database (it must exist) at the current schema.
-    pub fn open_db(&self) -> Result<Connection> {
-        crate::db::open(&self.db_path)
+    /// Opens the database (it must exist) at the current schema, for a command that only
+    /// reads: its connection refuses writes, and parses no trigger.
+    pub fn read_db(&self) -> Result<Connection> {
+        crate::db::open(&self.db_path, crate::db::Access::Read)
+    }
+
+    /// Opens the database (it must exist) at the current schema, for a command that writes.
+    pub fn write_db(&self) -> Result<Connection> {
+        crate::db::open(&self.db_path, crate::db::Access::Write)
     }
 
     /// A renderer for rows of `R` on stdout in the chosen format.

@@ -199,7 +199,7 @@ fn add(ctx: &Context, args: ContentAddArgs) -> Result<()> {
         url: clearable(args.url.as_deref(), "--url", content::url)?,
         review_note: None,
     };
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     store::check_url(&tx, &fields, None)?;
     let id = store::insert(&tx, &fields, &ctx.now())?;
@@ -253,7 +253,7 @@ fn list(ctx: &Context, args: &ContentListArgs) -> Result<()> {
         descending: args.desc,
         limit: args.limit,
     };
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let mut out = ctx.renderer::<ListRow>()?;
     store::for_each(&conn, &filter, |c| out.write(&ListRow::new(&c, tz)))?;
     out.finish()
@@ -261,7 +261,7 @@ fn list(ctx: &Context, args: &ContentListArgs) -> Result<()> {
 
 fn show(ctx: &Context, id: i64) -> Result<()> {
     let tz = ctx.config.community.timezone;
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let content = store::load(&conn, id)?;
     let history: Vec<StatsRow> = store::stats_history(&conn, id)?
         .into_iter()
@@ -292,7 +292,7 @@ fn show(ctx: &Context, id: i64) -> Result<()> {
 }
 
 fn edit(ctx: &Context, args: ContentEditArgs) -> Result<()> {
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let content = store::load(&tx, args.id)?;
     let mut fields = content.fields.clone();
@@ -359,7 +359,7 @@ fn edit(ctx: &Context, args: ContentEditArgs) -> Result<()> {
 }
 
 fn remove(ctx: &Context, id: i64) -> Result<()> {
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let content = store::load(&conn, id)?;
     let slot = content
         .slot_id
@@ -388,7 +388,7 @@ fn transition(
     to: Status,
     change: impl FnOnce(&rusqlite::Connection, &Content, &mut Fields) -> Result<()>,
 ) -> Result<Fields> {
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let content = store::load(&tx, id)?;
     content
@@ -430,7 +430,7 @@ fn reject(ctx: &Context, id: i64, reason: &str) -> Result<()> {
         bail!("--reason is empty: say what to change before it comes back to review");
     }
     let content = {
-        let conn = ctx.open_db()?;
+        let conn = ctx.read_db()?;
         store::load(&conn, id)?
     };
     if content.fields.status != Status::Review {
@@ -537,7 +537,7 @@ fn stats(ctx: &Context, args: ContentStatsArgs) -> Result<()> {
         ("--comments", &args.comments),
         ("--shares", &args.shares),
     ];
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     if numbers.iter().all(|(_, v)| v.is_none()) {
         if args.at.is_some() {
             bail!("--at needs numbers to record: pass --views, --likes, --comments or --shares");
@@ -600,7 +600,7 @@ fn import(ctx: &Context, args: &ContentImportArgs) -> Result<()> {
         .map(import::reader::encoding)
         .transpose()?;
     let rows = import::content::read(&args.file, encoding, ctx.config.community.timezone)?;
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let summary = import::content::apply(&tx, rows, args.on_conflict, ctx.today, &ctx.now())?;
     let verb = if args.dry_run {
@@ -700,7 +700,7 @@ pub fn report(ctx: &Context, args: &ReportContentArgs) -> Result<ExitCode> {
     };
     let from = bound(&args.from, "--from", false)?;
     let until = bound(&args.until, "--until", true)?;
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
     let mut total = Tally::default();
     store::for_each_published(&conn, from, until, |item| {

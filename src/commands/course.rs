@@ -161,7 +161,7 @@ fn add(ctx: &Context, args: CourseAddArgs) -> Result<()> {
         price,
         status,
     };
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     if let Some(existing) = courses::by_slug(&tx, &fields.slug)? {
         bail!(
@@ -190,7 +190,7 @@ fn list(ctx: &Context, status: Option<&str>) -> Result<()> {
         .map(str::parse::<CourseStatus>)
         .transpose()
         .context("--status")?;
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let currency = &ctx.config.community.currency;
     let mut out = ctx.renderer::<CourseRow>()?;
     for course in courses::list(&conn, status)? {
@@ -200,7 +200,7 @@ fn list(ctx: &Context, status: Option<&str>) -> Result<()> {
 }
 
 fn show(ctx: &Context, slug: &str) -> Result<()> {
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let currency = &ctx.config.community.currency;
     let course = load(&conn, slug)?;
     let students = courses::students(&conn, course.id)?;
@@ -233,7 +233,7 @@ fn show(ctx: &Context, slug: &str) -> Result<()> {
 
 fn edit(ctx: &Context, args: CourseEditArgs) -> Result<()> {
     let currency = &ctx.config.community.currency;
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let course = load(&tx, &args.course)?;
     let mut fields = course.fields.clone();
@@ -290,7 +290,7 @@ fn edit(ctx: &Context, args: CourseEditArgs) -> Result<()> {
 }
 
 fn close(ctx: &Context, slug: &str) -> Result<()> {
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let course = load(&tx, slug)?;
     if course.fields.status == CourseStatus::Closed {
@@ -312,7 +312,7 @@ fn close(ctx: &Context, slug: &str) -> Result<()> {
 
 fn remove(ctx: &Context, slug: &str) -> Result<()> {
     let currency = &ctx.config.community.currency;
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let course = load(&conn, slug)?;
     if course.students > 0 || course.payments > 0 {
         prompt::confirm(
@@ -345,7 +345,7 @@ fn enroll(ctx: &Context, args: CourseEnrollArgs) -> Result<()> {
         .transpose()?;
     let at = paid_at(ctx, args.at.as_deref(), "--at")?;
     let reference = clean(args.reference);
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let course = load(&tx, &args.course)?;
     if course.fields.status != CourseStatus::Open && !args.force {
@@ -392,7 +392,7 @@ fn enroll(ctx: &Context, args: CourseEnrollArgs) -> Result<()> {
 }
 
 fn unenroll(ctx: &Context, slug: &str, member: &str) -> Result<()> {
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let course = load(&tx, slug)?;
     let member_id = ledger::resolve_member(&tx, member)?;
@@ -412,7 +412,7 @@ fn unenroll(ctx: &Context, slug: &str, member: &str) -> Result<()> {
 }
 
 fn students(ctx: &Context, slug: &str) -> Result<()> {
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let currency = &ctx.config.community.currency;
     let course = load(&conn, slug)?;
     let mut out = ctx.renderer::<StudentRow>()?;
@@ -429,7 +429,7 @@ fn complete(ctx: &Context, slug: &str, member: &str, on: Option<&str>) -> Result
         }
         None => ctx.today,
     };
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let course = load(&tx, slug)?;
     let member_id = ledger::resolve_member(&tx, member)?;
@@ -457,7 +457,7 @@ fn import(ctx: &Context, args: &CourseImportArgs) -> Result<()> {
     let encoding = args.encoding.as_deref().map(reader::encoding).transpose()?;
     let mut rows = Rows::open(&args.file, None, encoding)?;
     let mut columns = Columns::of(&rows, &["slug", "member"], IMPORT_COLUMNS)?;
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     payments::prepare_bulk(&conn)?;
     let tx = conn.transaction()?;
     let load = rollups::start_payment_load(&tx)?;

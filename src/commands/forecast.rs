@@ -392,7 +392,7 @@ fn reach(ctx: &Context, args: ForecastReachArgs) -> Result<()> {
     let (initial, rates) = match (args.initial, rates) {
         (Some(initial), Some(rates)) => (initial, rates),
         (initial, rates) => {
-            let conn = ctx.open_db()?;
+            let conn = ctx.read_db()?;
             let (fit, report) = fit_views(ctx, &conn, args.content)?;
             let start_note = initial.is_none().then(|| {
                 format!(
@@ -511,7 +511,7 @@ fn revenue(ctx: &Context, args: ForecastRevenueArgs) -> Result<()> {
     let config = &ctx.config;
     let currency = &config.community.currency;
 
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let counts = series::active_or_cancelled_by_tier(&conn, ctx.today)?;
     for (tier, n) in &counts {
         if config.tier(tier).is_none() {
@@ -795,7 +795,7 @@ impl<'a> Db<'a> {
 
     fn get(&mut self) -> Result<&Connection> {
         if self.conn.is_none() {
-            self.conn = Some(self.ctx.open_db()?);
+            self.conn = Some(self.ctx.read_db()?);
         }
         self.conn.as_ref().context("the database did not open")
     }

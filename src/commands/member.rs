@@ -250,7 +250,7 @@ fn add(ctx: &Context, args: MemberAddArgs) -> Result<()> {
     check_identity(&fields)?;
     let tags = valid_tags(&args.tags)?;
 
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     if let Some(conflict) = members::find_conflict(&tx, &fields, None)? {
         bail!(
@@ -269,7 +269,7 @@ fn add(ctx: &Context, args: MemberAddArgs) -> Result<()> {
 
 fn list(ctx: &Context, args: &MemberFilterArgs) -> Result<()> {
     let filter = filter(ctx, args)?;
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let mut out = ctx.renderer::<ListRow>()?;
     members::for_each(&conn, &filter, ctx.today, |m| out.write(&ListRow::from(&m)))?;
     out.finish()
@@ -318,7 +318,7 @@ pub fn filter(ctx: &Context, args: &MemberFilterArgs) -> Result<Filter> {
 }
 
 fn show(ctx: &Context, reference: &str) -> Result<()> {
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let member = load(&conn, ctx, reference)?;
     let history = members::points_history(&conn, member.id, 10)?;
     let history = with_balances(member.points, history);
@@ -341,7 +341,7 @@ fn show(ctx: &Context, reference: &str) -> Result<()> {
 }
 
 fn edit(ctx: &Context, args: MemberEditArgs) -> Result<()> {
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let member = load(&tx, ctx, &args.member)?;
     let mut fields = member.fields.clone();
@@ -439,7 +439,7 @@ fn edit(ctx: &Context, args: MemberEditArgs) -> Result<()> {
 }
 
 fn remove(ctx: &Context, reference: &str) -> Result<()> {
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let member = load(&conn, ctx, reference)?;
     prompt::confirm(
         ctx,
@@ -463,7 +463,7 @@ fn remove(ctx: &Context, reference: &str) -> Result<()> {
 
 fn tag(ctx: &Context, reference: &str, tags: &[String], add: bool) -> Result<()> {
     let tags = valid_tags(tags)?;
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let id = resolve(&tx, reference)?;
     let now = ctx.now();
@@ -503,7 +503,7 @@ fn points(ctx: &Context, args: MemberPointsArgs) -> Result<()> {
         (None, Some(text)) => (Some(parse_delta(text)?), args.reason.clone()),
         (None, None) => (None, None),
     };
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     if let Some(delta) = delta {
         let reason = reason
             .map(|r| r.trim().to_string())
@@ -528,7 +528,7 @@ fn points(ctx: &Context, args: MemberPointsArgs) -> Result<()> {
 }
 
 fn renew(ctx: &Context, args: MemberRenewArgs) -> Result<()> {
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let member = load(&tx, ctx, &args.member)?;
     let tier = ctx

@@ -103,7 +103,7 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
         .transpose()?;
     let progress = progress_bar(ctx, rows.size);
 
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     // Into an empty community every page is new: a rollback journal writes each once.
     let rollback_journal =
         !args.dry_run && members::is_empty(&conn)? && db::use_rollback_journal(&conn)?;
@@ -522,7 +522,7 @@ impl Rejects {
 
 pub fn export(ctx: &Context, args: &MemberExportArgs) -> Result<()> {
     let filter = filter(ctx, &args.filter)?;
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let mut out = ctx.renderer::<FullRow>()?;
     if args.spreadsheet_safe {
         out = out.guard_formulas();

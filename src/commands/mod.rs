@@ -46,7 +46,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Summary(args) => summary::run(&Context::new(&cli.global)?, &args),
         Command::Backup(args) => {
             let ctx = Context::new(&cli.global)?;
-            let conn = ctx.open_db()?;
+            let conn = ctx.read_db()?;
             crate::db::backup(&conn, &args.file, args.force)?;
             ctx.note(format!(
                 "backed up {} to {}",

@@ -143,7 +143,7 @@ fn generate(ctx: &Context, args: &PlanGenerateArgs) -> Result<()> {
                 .ok_or_else(|| anyhow!("--weeks {weeks} from {from} reaches past the calendar"))?
         }
     };
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let skipped = store::skipped_days(&tx, from, until)?;
     let slots = cadence
@@ -306,7 +306,7 @@ fn show_range(ctx: &Context, args: &PlanRangeArgs) -> Result<(NaiveDate, NaiveDa
 fn show(ctx: &Context, args: &PlanRangeArgs) -> Result<()> {
     let tz = ctx.config.community.timezone;
     let (from, until, blocks) = show_range(ctx, args)?;
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let slots = store::in_range(&conn, from, until, false)?;
     if ctx.format != Format::Table {
         let rows: Vec<SlotRow> = slots.iter().map(|s| SlotRow::new(s, tz)).collect();
@@ -354,7 +354,7 @@ fn gaps(ctx: &Context, within: &str) -> Result<()> {
     let until = span
         .add_to(ctx.today)
         .ok_or_else(|| anyhow!("--within {within:?} reaches past the calendar"))?;
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let tz = ctx.config.community.timezone;
     let slots = store::in_range(&conn, ctx.today, until, true)?;
     let rows: Vec<SlotRow> = slots.iter().map(|s| SlotRow::new(s, tz)).collect();
@@ -385,7 +385,7 @@ fn resolve_slot(conn: &rusqlite::Connection, text: &str) -> Result<PlanSlot> {
 }
 
 fn assign(ctx: &Context, slot: &str, content_id: i64) -> Result<()> {
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let slot = resolve_slot(&tx, slot)?;
     let content = contents::load(&tx, content_id)?;
@@ -427,7 +427,7 @@ fn assign(ctx: &Context, slot: &str, content_id: i64) -> Result<()> {
 }
 
 fn unassign(ctx: &Context, slot: &str) -> Result<()> {
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let slot = resolve_slot(&tx, slot)?;
     let was = store::unassign(&tx, slot.id)?;
@@ -456,7 +456,7 @@ impl Record for SkipRow {
 }
 
 fn skip(ctx: &Context, args: &PlanSkipArgs) -> Result<()> {
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let Some(text) = &args.date else {
         let rows: Vec<SkipRow> = store::skips(&conn, None, None)?
             .into_iter()
@@ -533,7 +533,7 @@ fn export(ctx: &Context, args: &PlanExportArgs) -> Result<()> {
     let until = date_flag(ctx, args.until.as_deref(), "--until")?
         .or(NaiveDate::from_ymd_opt(9999, 12, 31))
         .unwrap_or(NaiveDate::MAX);
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let slots = store::in_range(&conn, from, until, false)?;
     let domain = uid_domain(&ctx.config.community.name);
     let events: Vec<ics::Event> = slots.iter().map(|s| event(s, &domain)).collect();

@@ -123,7 +123,7 @@ fn add(ctx: &Context, args: RevenueAddArgs) -> Result<()> {
         .transpose()?;
     let reference = clean(args.reference);
 
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let member_id = args
         .member
@@ -194,7 +194,7 @@ fn list(ctx: &Context, args: &RevenueListArgs) -> Result<()> {
         .context("--kind")?;
     let since = date(&args.since, "--since")?;
     let until = date(&args.until, "--until")?;
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let filter = payments::Filter {
         kind,
         since,
@@ -220,7 +220,7 @@ fn refund(ctx: &Context, args: RevenueRefundArgs) -> Result<()> {
     let currency = &ctx.config.community.currency;
     let (paid_at, paid_on) = paid_at(ctx, args.at.as_deref(), "--at")?;
     let reference = clean(args.reference);
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     let tx = conn.transaction()?;
     let original = payments::get(&tx, args.payment)?.ok_or_else(|| {
         anyhow!(
@@ -312,7 +312,7 @@ fn import(ctx: &Context, args: &RevenueImportArgs) -> Result<()> {
     let encoding = args.encoding.as_deref().map(reader::encoding).transpose()?;
     let mut rows = Rows::open(&args.file, None, encoding)?;
     let mut columns = Columns::of(&rows, &["kind", "amount", "paid_at"], IMPORT_COLUMNS)?;
-    let mut conn = ctx.open_db()?;
+    let mut conn = ctx.write_db()?;
     payments::prepare_bulk(&conn)?;
     let tx = conn.transaction()?;
     let load = rollups::start_payment_load(&tx)?;

@@ -72,7 +72,7 @@ fn gather(ctx: &Context, args: &SummaryArgs) -> Result<Summary> {
         .add_to(ctx.today)
         .ok_or_else(|| anyhow!("--expiring-within {span} runs off the calendar"))?;
     let currency = &ctx.config.community.currency;
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let everyone = Scope::default();
 
     // Members by tier and status now.

@@ -404,17 +404,22 @@ pub fn suspend_secondary_indexes(tx: &Transaction<'_>) -> rusqlite::Result<Vec<S
     suspend(tx, "type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%'")
 }
 
-/// The rollup triggers of members and member_tags (migration 5), in sqlite_schema's terms.
+/// The rollup triggers of members and member_tags (`rollups_triggers.sql`, this connection's
+/// TEMP triggers), in sqlite_schema's terms.
 const ROLLUP_TRIGGERS: &str = "(type = 'trigger' AND name LIKE 'rollup\\_%' ESCAPE '\\')";
 
-/// Drops the indexes and triggers of members and member_tags that `condition` (on
-/// sqlite_schema; `{ROLLUP_TRIGGERS}` stands for those) selects and returns their SQL, in
-/// creation order. Indexes SQLite made for a constraint (no SQL) are never selected.
+/// Drops the indexes (of the file) and triggers (this connection's, TEMP) of members and
+/// member_tags that `condition` (on sqlite_schema; `{ROLLUP_TRIGGERS}` stands for those)
+/// selects and returns the SQL that creates them again, in creation order. Indexes SQLite made
+/// for a constraint (no SQL) are never selected.
 fn suspend(tx: &Transaction<'_>, condition: &str) -> rusqlite::Result<Vec<String>> {
     let condition = condition.replace("{ROLLUP_TRIGGERS}", ROLLUP_TRIGGERS);
     let mut stmt = tx.prepare(&format!(
-        "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL \
-         AND tbl_name IN ('members', 'member_tags') AND ({condition}) ORDER BY rowid"
+        "SELECT schema, type, name, sql FROM ( \
+             SELECT 'main' AS schema, 0 AS part, rowid AS n, * FROM sqlite_schema \
+             UNION ALL SELECT 'temp', 1, rowid, * FROM sqlite_temp_schema) \
+         WHERE sql IS NOT NULL AND tbl_name IN ('members', 'member_tags') AND ({condition}) \
+         ORDER BY part, n"
     ))?;
     let dropped = stmt
         .query_map([], |r| {
@@ -422,18 +427,28 @@ fn suspend(tx: &Transaction<'_>, condition: &str) -> rusqlite::Result<Vec<String
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    for (kind, name, _) in &dropped {
+    let mut restore = Vec::with_capacity(dropped.len());
+    for (schema, kind, name, sql) in dropped {
         let kind = if kind == "trigger" {
             "TRIGGER"
         } else {
             "INDEX"
         };
-        tx.execute_batch(&format!("DROP {kind} \"{}\"", name.replace('"', "\"\"")))?;
+        tx.execute_batch(&format!(
+            "DROP {kind} {schema}.\"{}\"",
+            name.replace('"', "\"\"")
+        ))?;
+        restore.push(if schema == "temp" {
+            super::temp_sql(&sql)
+        } else {
+            sql
+        });
     }
-    Ok(dropped.into_iter().map(|(_, _, sql)| sql).collect())
+    Ok(restore)
 }
 
 /// Before a bulk load into an empty members table (import/bulk.rs): drops every index of

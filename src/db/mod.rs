@@ -14,6 +14,7 @@ pub mod series;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use thiserror::Error;
 
@@ -35,7 +36,23 @@ const MIGRATIONS: &[&str] = &[
         include_str!("rollups_fill_by.sql")
     ),
     include_str!("migrations/0007_import_speed.sql"),
+    include_str!("migrations/0008_connection_triggers.sql"),
 ];
+
+/// The rollups' triggers and views and the ledger's checks, as TEMP objects: what every
+/// connection that may write creates for itself ([`Access::Write`]); the file holds none of
+/// them since schema 8 (`migrations/0008_connection_triggers.sql` says why).
+const TRIGGERS: &str = include_str!("rollups_triggers.sql");
+
+/// What a command will do with the database, which decides what its connection sets up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Reads only: the connection parses no trigger, and refuses to write (`query_only`), so
+    /// a write that would skip the rollups fails loudly instead.
+    Read,
+    /// May write: the connection creates the triggers that keep the rollups exact.
+    Write,
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -198,8 +215,8 @@ pub enum OpenError {
     },
 }
 
-/// Opens an existing database and brings its schema up to date.
-pub fn open(path: &Path) -> Result<Connection> {
+/// Opens an existing database, brings its schema up to date, and sets it up for `access`.
+pub fn open(path: &Path, access: Access) -> Result<Connection> {
     if !path.exists() {
         return Err(OpenError::Missing(path.to_path_buf()).into());
     }
@@ -208,7 +225,7 @@ pub fn open(path: &Path) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .with_context(|| format!("opening {}", path.display()))?;
-    prepare(conn, path)
+    prepare(conn, path, access)
 }
 
 /// A second, read-only connection to a database another connection of this process has
@@ -243,17 +260,17 @@ pub fn create(path: &Path) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .with_context(|| format!("opening {}", path.display()))?;
-    prepare(conn, path)
+    prepare(conn, path, Access::Write)
 }
 
 /// An in-memory database at the current schema, for tests.
 #[cfg(test)]
 pub fn memory() -> Connection {
     let conn = Connection::open_in_memory().expect("in-memory database");
-    prepare(conn, Path::new(":memory:")).expect("migrates")
+    prepare(conn, Path::new(":memory:"), Access::Write).expect("migrates")
 }
 
-fn prepare(mut conn: Connection, path: &Path) -> Result<Connection> {
+fn prepare(mut conn: Connection, path: &Path, access: Access) -> Result<Connection> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Read before any pragma that writes (journal_mode does), so a newer or foreign file is
     // refused untouched.
@@ -272,7 +289,62 @@ fn prepare(mut conn: Connection, path: &Path) -> Result<Connection> {
     // busy_timeout instead of deadlocking on a read-to-write upgrade.
     conn.set_transaction_behavior(TransactionBehavior::Immediate);
     migrate(&mut conn, path)?;
+    set_up_for(&mut conn, access)?;
     Ok(conn)
+}
+
+/// Sets a migrated connection up for `access`: only its own TEMP triggers fire from here on
+/// (the file's are for other programs: they mark the rollups stale, `rollup_state`), the
+/// rollups are rebuilt first if another program left them stale, and then either the triggers
+/// that keep them exact are created, or writes are refused.
+fn set_up_for(conn: &mut Connection, access: Access) -> Result<()> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)?;
+    refresh_rollups(conn)?;
+    match access {
+        Access::Write => install_triggers(conn)?,
+        Access::Read => conn.pragma_update(None, "query_only", true)?,
+    }
+    Ok(())
+}
+
+/// Creates this connection's TEMP triggers and views ([`TRIGGERS`]) that do not exist yet.
+/// A bulk load that dropped some for its load calls it again to bring them back.
+pub fn install_triggers(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(TRIGGERS)
+}
+
+/// The statement that creates again a TEMP trigger or view whose SQL `sqlite_temp_schema` holds:
+/// SQLite stores it without the TEMP (`CREATE TRIGGER name ...`), which would create it in the
+/// file instead.
+pub fn temp_sql(stored: &str) -> String {
+    for kind in ["TRIGGER", "VIEW"] {
+        if let Some(rest) = stored.strip_prefix(&format!("CREATE {kind} ")) {
+            return format!("CREATE TEMP {kind} {rest}");
+        }
+    }
+    stored.to_owned()
+}
+
+/// Rebuilds the rollups when another program changed what they follow since they were last
+/// exact (its writes fire the file's `stale_*` triggers, schema 8), and clears the mark: a
+/// one-row read otherwise. The rebuild reads every member and payment (about a minute for
+/// five million payments), once, by whichever command opens the file first.
+fn refresh_rollups(conn: &mut Connection) -> Result<()> {
+    fn stale(conn: &Connection) -> rusqlite::Result<bool> {
+        conn.query_row("SELECT stale FROM rollup_state", [], |r| r.get(0))
+    }
+    if !stale(conn)? {
+        return Ok(());
+    }
+    install_triggers(conn)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another command may have rebuilt them while this one waited for the lock.
+    if stale(&tx)? {
+        rollups::rebuild(&tx)?;
+        tx.execute("UPDATE rollup_state SET stale = 0", [])?;
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
@@ -604,12 +676,76 @@ mod tests {
         assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
     }
 
+    /// A connection that only reads parses no trigger and refuses to write; one that writes
+    /// has every trigger as its own, and the file holds only those for other programs.
+    #[test]
+    fn readers_parse_no_trigger_and_write_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        drop(create(&path).unwrap());
+        let temp_objects = |conn: &Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM sqlite_temp_schema", [], |r| r.get(0))
+                .unwrap()
+        };
+        let reader = open(&path, Access::Read).unwrap();
+        assert_eq!(temp_objects(&reader), 0);
+        let err = reader
+            .execute(
+                "INSERT INTO member_tags (member_id, tag) VALUES (1, 'x')",
+                [],
+            )
+            .unwrap_err();
+        assert_eq!(err.sqlite_error_code(), Some(ErrorCode::ReadOnly), "{err}");
+        let writer = open(&path, Access::Write).unwrap();
+        assert_eq!(
+            temp_objects(&writer),
+            TRIGGERS.matches("CREATE TEMP ").count() as i64
+        );
+        let in_file: Vec<String> = writer
+            .prepare("SELECT name FROM sqlite_schema WHERE type IN ('trigger', 'view') ORDER BY 1")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            in_file
+                .iter()
+                .all(|name| name.starts_with("stale_") || name.starts_with("payments_")),
+            "{in_file:?}"
+        );
+    }
+
+    /// The TEMP copies of the ledger's checks fire on community's connections, where the
+    /// file's own do not.
+    #[test]
+    fn the_ledger_checks_hold_on_a_writing_connection() {
+        let conn = memory();
+        conn.execute_batch(
+            "INSERT INTO payments (id, kind, amount, currency, paid_at, paid_on, created_at) \
+             VALUES (1, 'other', 100, 'CNY', 'x', '2026-01-01', 'x')",
+        )
+        .unwrap();
+        let err = conn
+            .execute("UPDATE payments SET amount = 5 WHERE id = 1", [])
+            .unwrap_err();
+        assert!(format!("{err}").contains("cannot change"), "{err}");
+        let err = conn
+            .execute(
+                "INSERT INTO payments (kind, amount, currency, paid_at, paid_on, refund_of, \
+                 created_at) VALUES ('refund', -500, 'CNY', 'x', '2026-01-02', 1, 'x')",
+                [],
+            )
+            .unwrap_err();
+        assert!(format!("{err}").contains("exceed"), "{err}");
+    }
+
     #[test]
     fn a_newer_database_is_refused() {
         let conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
             .unwrap();
-        let err = prepare(conn, Path::new("x.db")).unwrap_err();
+        let err = prepare(conn, Path::new("x.db"), Access::Read).unwrap_err();
         assert!(matches!(
             err.downcast_ref::<OpenError>(),
             Some(OpenError::TooNew { .. })

@@ -1,6 +1,7 @@
 //! The rollups (migrations 5 and 6, `migrations/0005_rollups.sql`, `0006_revenue_by.sql`):
 //! small aggregate tables that triggers keep exact on every write to members, tags and
-//! payments, so that the summary and the reports read a few thousand rows instead of a million
+//! payments (since schema 8 each writing connection's own TEMP triggers, `rollups_triggers.sql`;
+//! another program's writes mark them stale and the next open rebuilds them), so that the summary and the reports read a few thousand rows instead of a million
 //! members or five million payments. This file reads them, rebuilds them from the base tables,
 //! and adds a bulk load to them in grouped statements.
 //!
@@ -260,21 +261,22 @@ pub fn start_payment_load(tx: &Transaction<'_>) -> rusqlite::Result<PaymentLoad>
     // Past the largest possible id SQLite picks new ids at random, below `after`.
     let trigger = if after < i64::MAX / 2 {
         tx.query_row(
-            "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
+            "SELECT sql FROM sqlite_temp_schema WHERE type = 'trigger' AND name = ?1",
             [LOAD_TRIGGER],
             |r| r.get::<_, String>(0),
         )
         .optional()?
+        .map(|sql| super::temp_sql(&sql))
     } else {
         None
     };
     if trigger.is_some() {
-        tx.execute_batch(&format!("DROP TRIGGER {LOAD_TRIGGER}"))?;
+        tx.execute_batch(&format!("DROP TRIGGER temp.{LOAD_TRIGGER}"))?;
     }
     Ok(PaymentLoad { after, trigger })
 }
 
-/// The trigger a [`PaymentLoad`] suspends (migrations/0006_revenue_by.sql).
+/// The trigger a [`PaymentLoad`] suspends (`rollups_triggers.sql`, from migration 6).
 const LOAD_TRIGGER: &str = "rollup_by_payments_insert";
 
 impl PaymentLoad {
@@ -1343,7 +1345,7 @@ mod tests {
         assert!(
             suspended
                 .iter()
-                .any(|sql| sql.starts_with("CREATE TRIGGER"))
+                .any(|sql| sql.starts_with("CREATE TEMP TRIGGER"))
         );
         let mut ids = Vec::new();
         for serial in 0..300 {
@@ -1383,6 +1385,50 @@ mod tests {
         }
         tx.commit().unwrap();
         assert_rollups_exact(&mut conn, "");
+    }
+
+    /// Another program's writes (a plain connection: the file's triggers on, none of
+    /// community's) mark the rollups stale, and the next open rebuilds them before anything
+    /// reads them; community's own writes mark nothing.
+    #[test]
+    fn another_programs_writes_are_rebuilt_on_the_next_open() {
+        use crate::db::{self, Access};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let mut rng = Rng(5);
+        let stale = |conn: &Connection| -> bool {
+            conn.query_row("SELECT stale FROM rollup_state", [], |r| r.get(0))
+                .unwrap()
+        };
+        {
+            let mut conn = db::create(&path).unwrap();
+            let tx = conn.transaction().unwrap();
+            for i in 0..300 {
+                let _ = write(&tx, &mut rng, i);
+            }
+            tx.commit().unwrap();
+            assert!(!stale(&conn), "community's own writes mark nothing");
+        }
+        let kept = {
+            let mut other = Connection::open(&path).unwrap();
+            other.pragma_update(None, "foreign_keys", true).unwrap();
+            let kept = snapshot(&other);
+            let tx = other.transaction().unwrap();
+            for i in 300..500 {
+                let _ = write(&tx, &mut rng, i);
+            }
+            tx.commit().unwrap();
+            assert!(stale(&other));
+            assert_eq!(kept, snapshot(&other), "the other program moved no rollup");
+            kept
+        };
+        let reader = db::open(&path, Access::Read).unwrap();
+        assert!(!stale(&reader));
+        assert_ne!(kept, snapshot(&reader), "rebuilt");
+        assert_rollups_match_scans(&reader);
+        drop(reader);
+        let mut conn = db::open(&path, Access::Write).unwrap();
+        assert_rollups_exact(&mut conn, "after the rebuild");
     }
 
     /// A load of payments with the insert trigger suspended leaves the rollups as the trigger
@@ -1490,6 +1536,7 @@ mod tests {
         }
         tx.commit().unwrap();
         crate::db::migrate_with(&mut conn, path, crate::db::MIGRATIONS).unwrap();
+        crate::db::set_up_for(&mut conn, crate::db::Access::Write).unwrap();
         let n: i64 = conn
             .query_row("SELECT sum(n) FROM rollup_payers_by", [], |r| r.get(0))
             .unwrap();

@@ -128,3 +128,34 @@ fn an_upgrade_that_fails_midway_leaves_the_old_version_usable() {
     assert_eq!(env.list(&[]).len(), 3);
     assert_eq!(user_version(&env), current_version());
 }
+
+/// Another program's writes (here a plain SQLite connection, as the sqlite3 shell or
+/// sqlite-utils would make) reach the reports, which read rollups that only community's own
+/// connections keep: the file's triggers mark them stale, and the next command rebuilds them.
+#[test]
+fn members_written_by_another_program_count_in_the_reports() {
+    let env = Env::new();
+    env.add(&["--email", "a@example.com", "--name", "a", "--tier", "pro"]);
+    let by_tier = |env: &Env| env.ok(&["report", "members", "--by", "tier", "--format", "csv"]);
+    let before = by_tier(&env);
+    assert!(before.contains("\npro,1,"), "{before}");
+    Connection::open(env.db())
+        .unwrap()
+        .execute_batch(
+            "INSERT INTO members (name, email, tier, status, joined_at, created_at, updated_at)
+             VALUES ('b', 'b@example.com', 'pro', 'active', '2026-01-01', 'x', 'x');
+             INSERT INTO member_tags (member_id, tag) VALUES (last_insert_rowid(), 'rust');",
+        )
+        .unwrap();
+    assert_eq!(env.count("SELECT stale FROM rollup_state"), 1);
+    let after = by_tier(&env);
+    assert!(after.contains("\npro,2,"), "{after}");
+    assert_eq!(env.count("SELECT stale FROM rollup_state"), 0);
+    let tagged = env.ok(&["report", "members", "--by", "tag", "--format", "csv"]);
+    assert!(tagged.contains("\nrust,1,"), "{tagged}");
+    // community's own writes keep the rollups themselves and mark nothing.
+    env.ok(&["member", "tag", "a@example.com", "rust"]);
+    assert_eq!(env.count("SELECT stale FROM rollup_state"), 0);
+    let tagged = env.ok(&["report", "members", "--by", "tag", "--format", "csv"]);
+    assert!(tagged.contains("\nrust,2,"), "{tagged}");
+}

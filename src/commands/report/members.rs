@@ -73,7 +73,7 @@ pub(super) fn members(ctx: &Context, args: &ReportMembersArgs) -> Result<()> {
         MemberGroup::Source => (Group::Source, "source"),
         MemberGroup::Tag => (Group::Tag, "tag"),
     };
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let counts = metrics::members_by(&conn, group, &scope(&args.scope), joined, ctx.today)?;
     // Rows keyed by the group's value; by status, each status has its row.
     let mut rows: Vec<(Option<String>, [u64; 3])> = Vec::new();
@@ -167,7 +167,7 @@ fn signed(n: u64) -> i64 {
 pub(super) fn growth(ctx: &Context, args: &ReportGrowthArgs) -> Result<()> {
     let months = months(ctx, &args.range)?;
     let scope = scope(&args.scope);
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let all = metrics::flows(&conn, &scope, ctx.today)?;
     let flows = month_flows(&all, &months);
     let active = active_at_ends(&all, &months);
@@ -191,7 +191,7 @@ pub(super) fn cohorts(ctx: &Context, args: &ReportCohortsArgs) -> Result<()> {
     let (Some(first), Some(last)) = (months.first(), months.last()) else {
         bail!("no months to report");
     };
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let flows = metrics::flows(&conn, &scope(&args.scope), ctx.today)?;
     let table = cohort_table(&flows, *first, *last, YearMonth::of(ctx.today));
     let span = table.iter().map(|c| c.retained.len()).max().unwrap_or(1);
@@ -246,7 +246,7 @@ pub(super) fn churn(ctx: &Context, args: &ReportChurnArgs) -> Result<()> {
     };
     let scope = scope(&args.scope);
     let currency = &ctx.config.community.currency;
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let all = metrics::flows(&conn, &scope, ctx.today)?;
     let flows = month_flows(&all, &months);
     let active = active_at_ends(&all, &months);
@@ -343,7 +343,7 @@ pub(super) fn leaderboard(ctx: &Context, args: &ReportLeaderboardArgs) -> Result
         .next()
         .ok_or_else(|| anyhow!("{month} is the last month of the calendar"))?;
     let until = day_start_utc(ctx, next.first_day())?;
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let leaders = metrics::leaderboard(
         &conn,
         &scope(&args.scope),
@@ -403,7 +403,7 @@ pub(super) fn engagement(ctx: &Context, args: &ReportEngagementArgs) -> Result<(
         .today
         .checked_sub_days(chrono::Days::new(u64::from(args.days) - 1))
         .ok_or_else(|| anyhow!("--days {} reaches before the calendar", args.days))?;
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let mut out = ctx.renderer::<AtRiskRow>()?;
     metrics::at_risk(
         &conn,

@@ -140,7 +140,7 @@ struct DimensionFigures {
 
 fn revenue(ctx: &Context, args: &ReportRevenueArgs) -> Result<()> {
     let (since, until) = range(ctx, args.since.as_deref(), args.until.as_deref())?;
-    let conn = ctx.open_db()?;
+    let conn = ctx.read_db()?;
     let currency = &ctx.config.community.currency;
     let dimension = match args.by {
         RevenueBy::Month => return by_month(ctx, &conn, since, until),
