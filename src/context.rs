@@ -99,12 +99,16 @@ impl Context {
     /// Opens the database (it must exist) at the current schema, for a command that only
     /// reads: its connection refuses writes, and parses no trigger.
     pub fn read_db(&self) -> Result<Connection> {
-        crate::db::open(&self.db_path, crate::db::Access::Read)
+        crate::db::open(&self.db_path, crate::db::Access::Read, &|text| {
+            self.note(text)
+        })
     }
 
     /// Opens the database (it must exist) at the current schema, for a command that writes.
     pub fn write_db(&self) -> Result<Connection> {
-        crate::db::open(&self.db_path, crate::db::Access::Write)
+        crate::db::open(&self.db_path, crate::db::Access::Write, &|text| {
+            self.note(text)
+        })
     }
 
     /// A renderer for rows of `R` on stdout in the chosen format.

@@ -43,7 +43,7 @@ pub fn run(global: &GlobalArgs, args: InitArgs) -> Result<ExitCode> {
             "using the existing database {}",
             ctx.db_path.display()
         ));
-        db::open(&ctx.db_path, db::Access::Write)?
+        db::open(&ctx.db_path, db::Access::Write, &|text| ctx.note(text))?
     } else {
         db::create(&ctx.db_path)?
     };

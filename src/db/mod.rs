@@ -216,7 +216,9 @@ pub enum OpenError {
 }
 
 /// Opens an existing database, brings its schema up to date, and sets it up for `access`.
-pub fn open(path: &Path, access: Access) -> Result<Connection> {
+/// `note` hears what the user should know about the wait: that the rollups are being rebuilt
+/// after another program's writes.
+pub fn open(path: &Path, access: Access, note: &dyn Fn(&str)) -> Result<Connection> {
     if !path.exists() {
         return Err(OpenError::Missing(path.to_path_buf()).into());
     }
@@ -225,7 +227,7 @@ pub fn open(path: &Path, access: Access) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .with_context(|| format!("opening {}", path.display()))?;
-    prepare(conn, path, access)
+    prepare(conn, path, access, note)
 }
 
 /// A second, read-only connection to a database another connection of this process has
@@ -260,17 +262,22 @@ pub fn create(path: &Path) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .with_context(|| format!("opening {}", path.display()))?;
-    prepare(conn, path, Access::Write)
+    prepare(conn, path, Access::Write, &|_| {})
 }
 
 /// An in-memory database at the current schema, for tests.
 #[cfg(test)]
 pub fn memory() -> Connection {
     let conn = Connection::open_in_memory().expect("in-memory database");
-    prepare(conn, Path::new(":memory:"), Access::Write).expect("migrates")
+    prepare(conn, Path::new(":memory:"), Access::Write, &|_| {}).expect("migrates")
 }
 
-fn prepare(mut conn: Connection, path: &Path, access: Access) -> Result<Connection> {
+fn prepare(
+    mut conn: Connection,
+    path: &Path,
+    access: Access,
+    note: &dyn Fn(&str),
+) -> Result<Connection> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Read before any pragma that writes (journal_mode does), so a newer or foreign file is
     // refused untouched.
@@ -289,7 +296,7 @@ fn prepare(mut conn: Connection, path: &Path, access: Access) -> Result<Connecti
     // busy_timeout instead of deadlocking on a read-to-write upgrade.
     conn.set_transaction_behavior(TransactionBehavior::Immediate);
     migrate(&mut conn, path)?;
-    set_up_for(&mut conn, access)?;
+    set_up_for(&mut conn, access, note)?;
     Ok(conn)
 }
 
@@ -297,9 +304,9 @@ fn prepare(mut conn: Connection, path: &Path, access: Access) -> Result<Connecti
 /// (the file's are for other programs: they mark the rollups stale, `rollup_state`), the
 /// rollups are rebuilt first if another program left them stale, and then either the triggers
 /// that keep them exact are created, or writes are refused.
-fn set_up_for(conn: &mut Connection, access: Access) -> Result<()> {
+fn set_up_for(conn: &mut Connection, access: Access, note: &dyn Fn(&str)) -> Result<()> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)?;
-    refresh_rollups(conn)?;
+    refresh_rollups(conn, note)?;
     match access {
         Access::Write => install_triggers(conn)?,
         Access::Read => conn.pragma_update(None, "query_only", true)?,
@@ -329,7 +336,7 @@ pub fn temp_sql(stored: &str) -> String {
 /// exact (its writes fire the file's `stale_*` triggers, schema 8), and clears the mark: a
 /// one-row read otherwise. The rebuild reads every member and payment (about a minute for
 /// five million payments), once, by whichever command opens the file first.
-fn refresh_rollups(conn: &mut Connection) -> Result<()> {
+fn refresh_rollups(conn: &mut Connection, note: &dyn Fn(&str)) -> Result<()> {
     fn stale(conn: &Connection) -> rusqlite::Result<bool> {
         conn.query_row("SELECT stale FROM rollup_state", [], |r| r.get(0))
     }
@@ -340,6 +347,9 @@ fn refresh_rollups(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another command may have rebuilt them while this one waited for the lock.
     if stale(&tx)? {
+        note(
+            "another program changed members, tags or payments: rebuilding the rollups the reports read (once; seconds per million members)",
+        );
         rollups::rebuild(&tx)?;
         tx.execute("UPDATE rollup_state SET stale = 0", [])?;
     }
@@ -687,7 +697,7 @@ mod tests {
             conn.query_row("SELECT count(*) FROM sqlite_temp_schema", [], |r| r.get(0))
                 .unwrap()
         };
-        let reader = open(&path, Access::Read).unwrap();
+        let reader = open(&path, Access::Read, &|_| {}).unwrap();
         assert_eq!(temp_objects(&reader), 0);
         let err = reader
             .execute(
@@ -696,7 +706,7 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(err.sqlite_error_code(), Some(ErrorCode::ReadOnly), "{err}");
-        let writer = open(&path, Access::Write).unwrap();
+        let writer = open(&path, Access::Write, &|_| {}).unwrap();
         assert_eq!(
             temp_objects(&writer),
             TRIGGERS.matches("CREATE TEMP ").count() as i64
@@ -745,7 +755,7 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
             .unwrap();
-        let err = prepare(conn, Path::new("x.db"), Access::Read).unwrap_err();
+        let err = prepare(conn, Path::new("x.db"), Access::Read, &|_| {}).unwrap_err();
         assert!(matches!(
             err.downcast_ref::<OpenError>(),
             Some(OpenError::TooNew { .. })

@@ -1423,12 +1423,12 @@ mod tests {
             assert_eq!(kept, snapshot(&other), "the other program moved no rollup");
             kept
         };
-        let reader = db::open(&path, Access::Read).unwrap();
+        let reader = db::open(&path, Access::Read, &|_| {}).unwrap();
         assert!(!stale(&reader));
         assert_ne!(kept, snapshot(&reader), "rebuilt");
         assert_rollups_match_scans(&reader);
         drop(reader);
-        let mut conn = db::open(&path, Access::Write).unwrap();
+        let mut conn = db::open(&path, Access::Write, &|_| {}).unwrap();
         assert_rollups_exact(&mut conn, "after the rebuild");
     }
 
@@ -1537,7 +1537,7 @@ mod tests {
         }
         tx.commit().unwrap();
         crate::db::migrate_with(&mut conn, path, crate::db::MIGRATIONS).unwrap();
-        crate::db::set_up_for(&mut conn, crate::db::Access::Write).unwrap();
+        crate::db::set_up_for(&mut conn, crate::db::Access::Write, &|_| {}).unwrap();
         let n: i64 = conn
             .query_row("SELECT sum(n) FROM rollup_payers_by", [], |r| r.get(0))
             .unwrap();

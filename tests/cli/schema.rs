@@ -148,8 +148,16 @@ fn members_written_by_another_program_count_in_the_reports() {
         )
         .unwrap();
     assert_eq!(env.count("SELECT stale FROM rollup_state"), 1);
-    let after = by_tier(&env);
+    let output = env
+        .cmd()
+        .args(["report", "members", "--by", "tier", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let after = String::from_utf8(output.stdout).unwrap();
     assert!(after.contains("\npro,2,"), "{after}");
+    let said = String::from_utf8(output.stderr).unwrap();
+    assert!(said.contains("rebuilding the rollups"), "{said}");
     assert_eq!(env.count("SELECT stale FROM rollup_state"), 0);
     let tagged = env.ok(&["report", "members", "--by", "tag", "--format", "csv"]);
     assert!(tagged.contains("\nrust,1,"), "{tagged}");
