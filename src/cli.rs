@@ -4,9 +4,9 @@
 //!
 //! Every subcommand enum is `defer = true`: clap builds a command's arguments only when it is
 //! the one run (or its help is asked for), not the whole tree on every run, which was a
-//! quarter of a short command's CPU time. A struct flattened into several commands is
-//! described with `//`, not `///`: in a deferred command its doc comment would replace the
-//! command's own about text.
+//! quarter of a short command's CPU time. A struct of arguments (a command's own, or one
+//! flattened into several) is described with `//`, not `///`: in a deferred command its doc
+//! comment would replace the command's own about text (a test checks every command's).
 
 use std::path::PathBuf;
 

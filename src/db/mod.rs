@@ -314,8 +314,8 @@ fn set_up_for(conn: &mut Connection, access: Access, note: &dyn Fn(&str)) -> Res
     Ok(())
 }
 
-/// Creates this connection's TEMP triggers and views ([`TRIGGERS`]) that do not exist yet.
-/// A bulk load that dropped some for its load calls it again to bring them back.
+/// Creates this connection's TEMP triggers and views ([`TRIGGERS`]) that do not exist yet (a
+/// rebuild of stale rollups creates them first, for the views it reads).
 pub fn install_triggers(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(TRIGGERS)
 }

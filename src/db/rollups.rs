@@ -3,8 +3,8 @@
 //! payments (since schema 8 each writing connection's own TEMP triggers, `rollups_triggers.sql`;
 //! another program's writes mark them stale and the next open rebuilds them), so that the
 //! summary and the reports read a few thousand rows instead of a million members or five
-//! million payments. This file reads them, rebuilds them from the base tables,
-//! and adds a bulk load to them in grouped statements.
+//! million payments. This file reads them, rebuilds them from the base tables, and adds a bulk
+//! load to them in grouped statements.
 //!
 //! It must not decide what a figure means: each reader returns exactly what the scan it stands
 //! in for returns (`db::metrics`, `db::payments`, `db::courses` keep those scans, reachable with

@@ -3,8 +3,9 @@
 -- as TEMP objects of its own: since schema 8 the file holds none of them, so that commands
 -- which only read do not parse them (SQLite parses a file's whole schema on a connection's
 -- first statement). The statements are those of migrations 2, 5 and 6 (the rollups'
--- conventions are at the top of 0005_rollups.sql), with TEMP and IF NOT EXISTS: a bulk load
--- drops some of them and runs this again to bring them back (`db::install_triggers`).
+-- conventions are at the top of 0005_rollups.sql), with TEMP, and IF NOT EXISTS so that running
+-- it twice on a connection is harmless. A bulk load drops some of them inside its transaction
+-- and creates them again from sqlite_temp_schema (`db::temp_sql`).
 -- The file's own copies of payments_refund_limit and payments_amount_fixed stay, for other
 -- programs; community's connections turn the file's triggers off and fire these.
 
