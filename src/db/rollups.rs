@@ -98,13 +98,18 @@ pub struct NewMembers {
     /// Tiers, sources and tags, each stored once; the counts below key them by number.
     names: Names,
     /// (tier, source, status, expiry month) of `rollup_members`.
-    members: HashMap<(Name, Option<Name>, Status, Option<YearMonth>), i64>,
+    members: FastMap<(Name, Option<Name>, Status, Option<YearMonth>), i64>,
     /// (tag, tier, status, expiry month) of `rollup_tags`; no tag is the empty name.
-    tags: HashMap<(Name, Name, Status, Option<YearMonth>), i64>,
+    tags: FastMap<(Name, Name, Status, Option<YearMonth>), i64>,
     /// (joined month, ended month, tier, source) of `rollup_flows`.
-    flows: HashMap<(YearMonth, YearMonth, Name, Option<Name>), i64>,
+    flows: FastMap<(YearMonth, YearMonth, Name, Option<Name>), i64>,
     by_views: Vec<i64>,
 }
+
+/// The counting maps of a bulk load: a few lookups per member, a million members. foldhash's
+/// fast hasher in place of SipHash took 4.5 % off a first import of a million (paired runs,
+/// median of 5); nothing here needs SipHash's resistance to chosen keys.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A name stored in [`Names`].
 type Name = u32;
@@ -113,7 +118,7 @@ type Name = u32;
 /// copies of its tier, source and tags.
 #[derive(Debug, Default)]
 struct Names {
-    numbers: HashMap<Box<str>, Name>,
+    numbers: FastMap<Box<str>, Name>,
     names: Vec<Box<str>>,
 }
 
