@@ -69,6 +69,8 @@ COMMANDS=(
     "report content"
     "report content --by topic"
     "report content --by month"
+    "forecast growth"
+    "forecast revenue"
     "member list --limit 50"
     "member list --expiring-within 14d --limit 50"
     "revenue list --limit 50"

@@ -7,9 +7,9 @@
 use chrono::NaiveDate;
 use rusqlite::Connection;
 
-use super::members::STATUS_NOW;
-use super::metrics::{PLACEABLE, Scope, named};
+use super::metrics::{self, Group, PLACEABLE, Scope, named};
 use crate::dates::YearMonth;
+use crate::member::Status;
 use crate::money::Money;
 
 /// Members at each date, by the README's rule "Members at a date D": joined on or before D,
@@ -61,23 +61,27 @@ pub fn earliest_join(conn: &Connection) -> rusqlite::Result<Option<NaiveDate>> {
 }
 
 /// Members whose status at `today` (expiry applied) is `active` or `cancelled`, counted by
-/// tier, tiers in name order. Tier prices live in community.toml, so the caller keeps the paid
-/// tiers: together that is the README's rule for paying members.
+/// tier, tiers in name order (compared case-insensitively, named by the first spelling the
+/// rollups give). Tier prices live in community.toml, so the caller keeps the paid tiers: together
+/// that is the README's rule for paying members. From the rollups, as `summary` counts them
+/// (a scan of the members took 0.7 s for a million).
 pub fn active_or_cancelled_by_tier(
     conn: &Connection,
     today: NaiveDate,
 ) -> rusqlite::Result<Vec<(String, u64)>> {
-    let sql = format!(
-        "SELECT m.tier, count(*) FROM members AS m \
-         WHERE ({STATUS_NOW}) IN ('active', 'cancelled') \
-         GROUP BY m.tier COLLATE NOCASE ORDER BY m.tier COLLATE NOCASE"
-    );
-    conn.prepare_cached(&sql)?
-        .query_map(rusqlite::named_params! {":today": today}, |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })?
-        .map(|row| row.map(|(tier, n)| (tier, u64::try_from(n).unwrap_or(0))))
-        .collect()
+    let counts = metrics::members_by(conn, Group::Tier, &Scope::default(), (None, None), today)?;
+    let mut tiers: Vec<(String, u64)> = Vec::new();
+    for c in counts {
+        if c.members == 0 || !matches!(c.status, Status::Active | Status::Cancelled) {
+            continue;
+        }
+        match tiers.iter_mut().find(|(t, _)| t.eq_ignore_ascii_case(&c.tier)) {
+            Some((_, n)) => *n += c.members,
+            None => tiers.push((c.tier, c.members)),
+        }
+    }
+    tiers.sort_by_key(|(tier, _)| tier.to_ascii_lowercase());
+    Ok(tiers)
 }
 
 /// Views gained in each of `months` by one content item (`Some(id)`) or by all items. Stats
