@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     ),
     include_str!("migrations/0007_import_speed.sql"),
     include_str!("migrations/0008_connection_triggers.sql"),
+    include_str!("migrations/0009_joined_at.sql"),
 ];
 
 /// The rollups' triggers and views and the ledger's checks, as TEMP objects: what every
