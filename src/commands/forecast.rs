@@ -22,11 +22,11 @@ use crate::context::Context;
 use crate::dates::{self, YearMonth};
 use crate::db::metrics::{self as db_metrics, Flow, Scope};
 use crate::db::series;
-use crate::metrics;
 use crate::forecast::{
     self, Fit, ForecastError, RevenueInput, RevenueProjection, ScenarioTable, format_rate,
     parse_rate_flag, parse_rates_flag,
 };
+use crate::metrics;
 use crate::money::{Currency, Money};
 use crate::output::Format;
 

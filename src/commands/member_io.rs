@@ -15,7 +15,9 @@ use super::member::{FullRow, filter};
 use crate::cli::{MemberExportArgs, MemberImportArgs};
 use crate::context::Context;
 use crate::db::{self, members};
-use crate::import::apply::{Applier, Outcome, Settings, find_existing};
+use crate::import::apply::{
+    Ahead, Applier, FirstSeen, Outcome, Settings, find_existing, identifiers,
+};
 use crate::import::fields::MapOverride;
 use crate::import::reader::{self, InputFormat, Rows};
 use crate::import::{Mapped, Mapper, RowError, RowErrors, presets};
@@ -151,7 +153,11 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
         .transpose()?;
     std::thread::scope(|scope| -> Result<()> {
         let (batches, mut received) = std::sync::mpsc::sync_channel::<Batch>(READ_AHEAD);
-        let reader = scope.spawn(move || read_rows(&mut rows, &mut mapper, keep_records, &batches));
+        // On the fast path the reading thread also tells the rows that are first to name
+        // their identifiers, work the writes would otherwise do between statements.
+        let first_seen = applier.take_first_seen();
+        let reader = scope
+            .spawn(move || read_rows(&mut rows, &mut mapper, keep_records, first_seen, &batches));
         let looker = lookups.map(|mut conn| {
             let (looked_up, answers) = std::sync::mpsc::sync_channel::<Batch>(READ_AHEAD);
             let parsed = std::mem::replace(&mut received, answers);
@@ -164,8 +170,11 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
                 if summary.read.is_multiple_of(8192) {
                     progress.set_position(bytes_read.load(std::sync::atomic::Ordering::Relaxed));
                 }
-                let applied =
-                    apply_row(&mut applier, parsed.mapped, parsed.looked_up, &mut summary);
+                let ahead = Ahead {
+                    looked_up: parsed.looked_up,
+                    first_in_file: parsed.first_in_file,
+                };
+                let applied = apply_row(&mut applier, parsed.mapped, ahead, &mut summary);
                 if let Err(error) = applied? {
                     reject(&mut summary, &batch.headers, parsed.record, error)?;
                 }
@@ -238,15 +247,18 @@ struct Parsed {
     record: Option<csv::StringRecord>,
     /// The member the row names, when looked up ahead of the writes (`look_up_rows`).
     looked_up: Option<Option<members::Member>>,
+    /// On the fast path, whether the row is the first to name each of its identifiers.
+    first_in_file: Option<bool>,
 }
 
 /// The reader thread: reads, maps and validates rows and sends them on in batches until the
-/// input ends or the writes stop listening. An unreadable input (bad bytes, a broken header)
-/// ends it with the error.
+/// input ends or the writes stop listening; with `first_seen` (the fast path), asks it of
+/// each valid row. An unreadable input (bad bytes, a broken header) ends it with the error.
 fn read_rows(
     rows: &mut Rows,
     mapper: &mut Mapper,
     keep_records: bool,
+    mut first_seen: Option<FirstSeen>,
     batches: &std::sync::mpsc::SyncSender<Batch>,
 ) -> Result<()> {
     let mut headers: std::sync::Arc<[String]> = rows.headers().into();
@@ -271,13 +283,20 @@ fn read_rows(
                 mapped: Err(RowError::new(shape.line, shape.message)),
                 record: keep_records.then_some(shape.record),
                 looked_up: None,
+                first_in_file: None,
             },
             Ok(row) => {
                 mapper.follow(rows.headers())?;
+                let mapped = mapper.map(&row);
+                let first_in_file = match (&mut first_seen, &mapped) {
+                    (Some(seen), Ok(Mapped::Member(draft))) => Some(seen.first(identifiers(draft))),
+                    _ => None,
+                };
                 Parsed {
-                    mapped: mapper.map(&row),
+                    mapped,
                     record: keep_records.then_some(row.record),
                     looked_up: None,
+                    first_in_file,
                 }
             }
         };
@@ -328,7 +347,7 @@ fn look_up_rows(
 fn apply_row(
     applier: &mut Applier<'_, '_>,
     mapped: Result<Mapped, RowError>,
-    looked_up: Option<Option<members::Member>>,
+    ahead: Ahead,
     summary: &mut Summary,
 ) -> Result<Result<(), RowError>> {
     let draft = match mapped {
@@ -340,7 +359,7 @@ fn apply_row(
         Err(e) => return Ok(Err(e)),
     };
     Ok(applier
-        .apply_looked_up(*draft, looked_up)?
+        .apply_ahead(*draft, ahead)?
         .map(|outcome| match outcome {
             Outcome::Inserted(_) => summary.inserted += 1,
             Outcome::Updated(_) => summary.updated += 1,

@@ -75,7 +75,10 @@ pub fn active_or_cancelled_by_tier(
         if c.members == 0 || !matches!(c.status, Status::Active | Status::Cancelled) {
             continue;
         }
-        match tiers.iter_mut().find(|(t, _)| t.eq_ignore_ascii_case(&c.tier)) {
+        match tiers
+            .iter_mut()
+            .find(|(t, _)| t.eq_ignore_ascii_case(&c.tier))
+        {
             Some((_, n)) => *n += c.members,
             None => tiers.push((c.tier, c.members)),
         }

@@ -13,6 +13,7 @@ use rusqlite::{Connection, Transaction};
 
 use roaring::RoaringTreemap;
 
+pub use super::bulk::FirstSeen;
 use super::bulk::{Bulk, Fingerprints, Identifiers, MIN_SLOTS, Row};
 use super::{Draft, RowError};
 use crate::config::Config;
@@ -71,9 +72,22 @@ pub struct Applier<'a, 't> {
     had_members: bool,
     /// Fingerprints of the identifiers this run has written (inserted, or set by an update)
     /// into a community that had members. A lookup made beside the writes
-    /// ([`Applier::apply_looked_up`]) saw the community as it was; a row naming one of these
+    /// ([`Applier::apply_ahead`]) saw the community as it was; a row naming one of these
     /// is looked up again here. `None` once full: from then on every row is looked up here.
     written: Option<Fingerprints>,
+}
+
+/// What the import's other threads found out about a row before it reached the writes.
+#[derive(Debug, Default)]
+pub struct Ahead {
+    /// The member the row names, as [`find_existing`] found it on another connection, beside
+    /// the writes, when the import began (a re-import looks rows up on a thread of its own).
+    /// Used unless this run has since touched that member or written one of the row's
+    /// identifiers; then the row is looked up again on the writing connection.
+    pub looked_up: Option<Option<Member>>,
+    /// What [`FirstSeen::first`] said of the row, once the caller took it
+    /// ([`Applier::take_first_seen`]).
+    pub first_in_file: Option<bool>,
 }
 
 impl<'a, 't> Applier<'a, 't> {
@@ -105,7 +119,7 @@ impl<'a, 't> Applier<'a, 't> {
     }
 
     /// Whether the community had members when the import began: then rows may come looked up
-    /// already ([`Applier::apply_looked_up`]).
+    /// already ([`Applier::apply_ahead`]).
     pub fn had_members(&self) -> bool {
         self.had_members
     }
@@ -129,20 +143,30 @@ impl<'a, 't> Applier<'a, 't> {
         Ok(())
     }
 
-    /// Writes one draft. `Ok(Err(..))` rejects the row; `Err` is a database failure.
-    pub fn apply(&mut self, draft: Draft) -> Result<Result<Outcome, RowError>> {
-        self.apply_looked_up(draft, None)
+    /// On the fast path (an empty community), hands over what tells a row that is first in
+    /// the file to name its identifiers ([`FirstSeen::first`]), for the reading thread to ask
+    /// of every draft, in file order, and pass on as [`Ahead::first_in_file`]. From then on a
+    /// row without that answer leaves the fast path. `None` off the fast path.
+    pub fn take_first_seen(&mut self) -> Option<FirstSeen> {
+        self.bulk.as_mut().and_then(Bulk::take_first_seen)
     }
 
-    /// [`Applier::apply`] with the member the row names as [`find_existing`] found it on
-    /// another connection, beside the writes, when the import began (a re-import looks rows up
-    /// on a thread of its own). Used unless this run has since touched that member or written
-    /// one of the row's identifiers; then the row is looked up again here.
-    pub fn apply_looked_up(
+    /// Writes one draft. `Ok(Err(..))` rejects the row; `Err` is a database failure.
+    pub fn apply(&mut self, draft: Draft) -> Result<Result<Outcome, RowError>> {
+        self.apply_ahead(draft, Ahead::default())
+    }
+
+    /// [`Applier::apply`] with what other threads found out about the row before it came
+    /// ([`Ahead`]).
+    pub fn apply_ahead(
         &mut self,
         mut draft: Draft,
-        looked_up: Option<Option<Member>>,
+        ahead: Ahead,
     ) -> Result<Result<Outcome, RowError>> {
+        let Ahead {
+            looked_up,
+            first_in_file,
+        } = ahead;
         let tier = match self.tier(&draft) {
             Ok(tier) => tier,
             Err(e) => return Ok(Err(e)),
@@ -150,7 +174,7 @@ impl<'a, 't> Applier<'a, 't> {
         // An id an earlier row took is not the row's to keep, as on the row-by-row path.
         let own_id = draft.id.filter(|id| !self.seen(*id));
         if let Some(bulk) = &mut self.bulk {
-            if let Some(id) = bulk.admit(identifiers(&draft), own_id) {
+            if let Some(id) = bulk.admit(identifiers(&draft), first_in_file, own_id) {
                 let points = draft.points.filter(|p| *p != 0).map(|p| {
                     let at = draft.updated_at.as_ref().or(draft.created_at.as_ref());
                     (p, at.unwrap_or(&self.settings.now).clone())
@@ -388,7 +412,7 @@ fn note_written(written: &mut Option<Fingerprints>, fields: &Fields) {
 }
 
 /// The identifiers a row carries.
-fn identifiers(draft: &Draft) -> Identifiers<'_> {
+pub(crate) fn identifiers(draft: &Draft) -> Identifiers<'_> {
     Identifiers {
         email: draft.email.as_deref(),
         phone: draft.phone.as_deref(),
@@ -513,6 +537,71 @@ mod tests {
             .collect()
     }
 
+    /// The reading thread tells the fast path which rows are first to name their identifiers;
+    /// a repeat it flags leaves the fast path and is matched, and once the answers are taken,
+    /// a row without one is never admitted unasked (its repeat would break a unique index).
+    #[test]
+    fn the_fast_path_trusts_the_answers_taken_ahead_and_only_them() {
+        let config = Config::parse(crate::config::EXAMPLE, Path::new("x")).unwrap();
+        let mut conn = crate::db::memory();
+        let tx = conn.transaction().unwrap();
+        let mut applier = Applier::new(&tx, settings(&config), None).unwrap();
+        let mut seen = applier
+            .take_first_seen()
+            .expect("an empty community: the fast path");
+        assert!(applier.take_first_seen().is_none(), "handed over once");
+        let mut ahead = |draft: &Draft| Ahead {
+            looked_up: None,
+            first_in_file: Some(seen.first(identifiers(draft))),
+        };
+        let rows = [
+            draft(2, "a@example.com"),
+            draft(3, "b@example.com"),
+            draft(4, "A@Example.com"),
+        ];
+        let told: Vec<Ahead> = rows.iter().map(&mut ahead).collect();
+        assert_eq!(
+            told.iter().map(|a| a.first_in_file).collect::<Vec<_>>(),
+            [Some(true), Some(true), Some(false)]
+        );
+        let mut outcomes = Vec::new();
+        let mut on_fast_path = Vec::new();
+        for (row, ahead) in rows.into_iter().zip(told) {
+            outcomes.push(applier.apply_ahead(row, ahead).unwrap().unwrap());
+            on_fast_path.push(applier.bulk.is_some());
+        }
+        assert_eq!(
+            outcomes,
+            [
+                Outcome::Inserted(1),
+                Outcome::Inserted(2),
+                Outcome::Updated(1)
+            ]
+        );
+        assert_eq!(on_fast_path, [true, true, false]);
+        applier.finish().unwrap();
+
+        // Unasked after the hand-over: the row takes the row-by-row path, which matches.
+        let mut conn = crate::db::memory();
+        let tx = conn.transaction().unwrap();
+        let mut applier = Applier::new(&tx, settings(&config), None).unwrap();
+        let _taken = applier.take_first_seen();
+        let first = applier.apply_ahead(draft(2, "a@example.com"), Ahead::default());
+        assert_eq!(first.unwrap(), Ok(Outcome::Inserted(1)));
+        assert!(applier.bulk.is_none(), "unasked, not admitted");
+        let repeat = applier.apply_ahead(draft(3, "A@example.com"), Ahead::default());
+        assert_eq!(repeat.unwrap(), Ok(Outcome::Updated(1)));
+        applier.finish().unwrap();
+    }
+
+    /// The next of `looked_up_before`'s answers, as the lookup thread would hand it over.
+    fn looked_up(before: &mut impl Iterator<Item = Option<Member>>) -> Ahead {
+        Ahead {
+            looked_up: before.next(),
+            first_in_file: None,
+        }
+    }
+
     /// Imports one row into an empty community.
     fn seed(tx: &Transaction<'_>, config: &Config, row: Draft) {
         let mut applier = Applier::new(tx, settings(config), None).unwrap();
@@ -543,10 +632,10 @@ mod tests {
         let mut applier = Applier::new(&tx, settings(&config), None).unwrap();
         assert!(applier.had_members());
         let mut before = before.into_iter();
-        let first = applier.apply_looked_up(moved, before.next());
+        let first = applier.apply_ahead(moved, looked_up(&mut before));
         assert_eq!(first.unwrap(), Ok(Outcome::Updated(1)));
         // Nobody has that phone now: a new member, not member 1 given it back.
-        let second = applier.apply_looked_up(old_phone, before.next());
+        let second = applier.apply_ahead(old_phone, looked_up(&mut before));
         assert_eq!(second.unwrap(), Ok(Outcome::Inserted(2)));
     }
 
@@ -567,11 +656,11 @@ mod tests {
         assert_eq!(before[1].as_ref().map(|m| m.id), Some(1), "by phone, then");
         let mut applier = Applier::new(&tx, settings(&config), None).unwrap();
         let mut before = before.into_iter();
-        let inserted = applier.apply_looked_up(new, before.next()).unwrap();
+        let inserted = applier.apply_ahead(new, looked_up(&mut before)).unwrap();
         assert_eq!(inserted, Ok(Outcome::Inserted(2)));
         // By email first, the row names member 2 now, whose phone would clash with member 1.
         let error = applier
-            .apply_looked_up(both, before.next())
+            .apply_ahead(both, looked_up(&mut before))
             .unwrap()
             .unwrap_err();
         assert!(error.reason.starts_with("matches member 2"), "{error:?}");

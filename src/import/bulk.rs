@@ -7,7 +7,8 @@
 //! only matches are rows of the file naming a member an earlier row named. This path drops the
 //! indexes of members and member_tags, writes rows many to a statement with the ids SQLite
 //! would give them (one more than the largest so far), remembers a 64-bit fingerprint of each
-//! identifier, and builds the indexes once at the end from sorted data. The rollup triggers
+//! identifier (`FirstSeen`, on the import's reading thread, a batch ahead of the writes), and
+//! builds the indexes once at the end from sorted data. The rollup triggers
 //! (migration 5) are suspended with the indexes; the new members are counted in memory and
 //! added to the rollups in a few statements (`rollups::NewMembers`).
 //!
@@ -38,7 +39,9 @@ pub(super) const MIN_SLOTS: usize = 1 << 16;
 
 /// The fast path's state between rows.
 pub struct Bulk {
-    seen: Fingerprints,
+    /// The identifiers of the rows so far, unless the reading thread took them to answer
+    /// [`FirstSeen::first`] ahead of the writes (`take_first_seen`).
+    seen: Option<FirstSeen>,
     /// The largest id written so far; the next member without one of its own gets one more.
     last_id: i64,
     members: Vec<NewMember>,
@@ -77,12 +80,9 @@ impl Bulk {
     /// indexes of members and member_tags still there (inside `tx`, so a rollback brings them
     /// back). `input_size` sizes the fingerprint table.
     pub fn start(tx: &Transaction<'_>, input_size: Option<u64>, stamp: &str) -> Result<Bulk> {
-        let slots = input_size.map_or(MIN_SLOTS, |bytes| {
-            usize::try_from(bytes / BYTES_PER_SLOT).unwrap_or(MAX_SLOTS)
-        });
         crate::db::set_cache(tx, Some(crate::db::BULK_CACHE_KIB))?;
         Ok(Bulk {
-            seen: Fingerprints::with_slots(slots.clamp(MIN_SLOTS, MAX_SLOTS)),
+            seen: Some(FirstSeen::for_input(input_size)),
             last_id: 0,
             members: Vec::with_capacity(members::MANY),
             tags: Vec::new(),
@@ -93,17 +93,26 @@ impl Bulk {
         })
     }
 
+    /// Hands over what tells rows first to name their identifiers from the others, for the
+    /// caller to ask [`FirstSeen::first`] of every row, in file order, before `admit`.
+    pub fn take_first_seen(&mut self) -> Option<FirstSeen> {
+        self.seen.take()
+    }
+
     /// Admits a new member with these identifiers and gives its id: `own_id` (the row's own,
-    /// unless an earlier row took it) or one past the largest so far. `None` when the row must
-    /// leave the fast path: an identifier seen before, or no room left. An admitted row goes
-    /// to `add` next.
-    pub fn admit(&mut self, ids: Identifiers<'_>, own_id: Option<i64>) -> Option<i64> {
-        let fingerprints = ids.fingerprints();
-        if fingerprints
-            .iter()
-            .flatten()
-            .any(|f| self.seen.contains(*f))
-        {
+    /// unless an earlier row took it) or one past the largest so far. `first_in_file` is what
+    /// [`FirstSeen::first`] said of the row, when the caller took it (`take_first_seen`).
+    /// `None` when the row must leave the fast path: an identifier seen before (or not known
+    /// to be new), or no room left. An admitted row goes to `add` next.
+    pub fn admit(
+        &mut self,
+        ids: Identifiers<'_>,
+        first_in_file: Option<bool>,
+        own_id: Option<i64>,
+    ) -> Option<i64> {
+        let first =
+            first_in_file.unwrap_or_else(|| self.seen.as_mut().is_some_and(|seen| seen.first(ids)));
+        if !first {
             return None;
         }
         let id = match own_id {
@@ -112,12 +121,6 @@ impl Bulk {
             None if self.last_id == i64::MAX => return None,
             None => self.last_id + 1,
         };
-        if !self.seen.reserve(fingerprints.iter().flatten().count()) {
-            return None;
-        }
-        for fingerprint in fingerprints.into_iter().flatten() {
-            self.seen.insert(fingerprint);
-        }
         self.last_id = self.last_id.max(id);
         Some(id)
     }
@@ -147,7 +150,7 @@ impl Bulk {
         self.flush(tx)?;
         members::insert_tags_many(tx, &self.tags)?;
         self.counted.write(tx)?;
-        drop(self.seen);
+        drop(self.seen.take());
         // The reader is done: the sorts of the index builds may take the other cores.
         tx.pragma_update(None, "threads", SORT_THREADS)?;
         members::restore_indexes(tx, &self.indexes)
@@ -204,6 +207,47 @@ impl Identifiers<'_> {
             self.wechat.map(|w| hash(3, &[w], true)),
             self.source.map(|(s, id)| hash(4, &[s, id], false)),
         ]
+    }
+}
+
+/// Tells the rows that are first in the file to name each of their identifiers from those
+/// naming one an earlier row named: the question the fast path asks of every row. Asked by
+/// the import's reading thread, a batch ahead of the writes, or by `Bulk::admit` itself.
+pub struct FirstSeen {
+    seen: Fingerprints,
+}
+
+impl FirstSeen {
+    /// Sized for an input of `input_size` bytes (when known).
+    pub fn for_input(input_size: Option<u64>) -> FirstSeen {
+        let slots = input_size.map_or(MIN_SLOTS, |bytes| {
+            usize::try_from(bytes / BYTES_PER_SLOT).unwrap_or(MAX_SLOTS)
+        });
+        FirstSeen {
+            seen: Fingerprints::with_slots(slots.clamp(MIN_SLOTS, MAX_SLOTS)),
+        }
+    }
+
+    /// Whether no row asked about before named any of `ids`; remembers them if so. False as
+    /// well when the table is full: the rest of the file takes the row-by-row path, so memory
+    /// stays bounded. Rows that are never admitted (rejected, or past the fast path) may be
+    /// asked too: a false "seen" only ends the fast path early.
+    pub fn first(&mut self, ids: Identifiers<'_>) -> bool {
+        let fingerprints = ids.fingerprints();
+        if fingerprints
+            .iter()
+            .flatten()
+            .any(|f| self.seen.contains(*f))
+        {
+            return false;
+        }
+        if !self.seen.reserve(fingerprints.iter().flatten().count()) {
+            return false;
+        }
+        for fingerprint in fingerprints.into_iter().flatten() {
+            self.seen.insert(fingerprint);
+        }
+        true
     }
 }
 
