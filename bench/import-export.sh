@@ -86,5 +86,9 @@ printf "%-10s %11s %11s %7s %11s\n" "" "community" "sqlite3" "ratio" "peak RSS"
 row import sqlite3_import
 row reimport sqlite3_import
 row export sqlite3_export
-row startup sqlite3_startup | awk '{ $2 = sprintf("%9.4f", $2 / 100); $4 = sprintf("%9.4f", $4 / 100); print }' 
-row startup sqlite3_schema | awk '{ $2 = sprintf("%9.4f", $2 / 100); $4 = sprintf("%9.4f", $4 / 100); $1 = "startup*"; print }'
+# Start-up rows: 100 commands per measurement, so each time is shown per command, in ms.
+per_command() {
+  awk -v name="$1" '{ printf "%-10s %8.2f ms %8.2f ms %7s %8s MB\n", name, $2 * 10, $4 * 10, $6, $7 }'
+}
+row startup sqlite3_startup | per_command startup
+row startup sqlite3_schema | per_command "startup*"
