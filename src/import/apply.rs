@@ -758,12 +758,15 @@ mod tests {
         }
     }
 
-    /// More tags than one statement takes (members::TAGS_MANY) go out over several flushes
-    /// and the end; the fast path still ends where the row-by-row path does.
+    /// More members than one flush holds (members::BULK_ROWS) and more tags than one statement
+    /// takes (members::TAGS_MANY) go out over several flushes, each many statements sharing
+    /// one prepared statement, and the end; the fast path still ends where the row-by-row path
+    /// does.
     #[test]
     fn tags_over_many_statements_land_as_row_by_row() {
         let config = Config::parse(crate::config::EXAMPLE, Path::new("x")).unwrap();
-        let drafts: Vec<Draft> = (0..300)
+        let rows = 2 * crate::db::members::BULK_ROWS as u64 + 100;
+        let drafts: Vec<Draft> = (0..rows)
             .map(|i| {
                 let mut d = draft(i + 2, &format!("m{i}@example.com"));
                 d.tags = Some((0..(i % 4)).map(|t| format!("t{t}")).collect());

@@ -84,7 +84,7 @@ impl Bulk {
         Ok(Bulk {
             seen: Some(FirstSeen::for_input(input_size)),
             last_id: 0,
-            members: Vec::with_capacity(members::MANY),
+            members: Vec::with_capacity(members::BULK_ROWS),
             tags: Vec::new(),
             points: Vec::new(),
             indexes: members::suspend_for_bulk_load(tx)?,
@@ -138,7 +138,7 @@ impl Bulk {
             created_at: row.created_at,
             updated_at: row.updated_at,
         });
-        if self.members.len() == members::MANY {
+        if self.members.len() == members::BULK_ROWS {
             self.flush(tx)?;
         }
         Ok(())
