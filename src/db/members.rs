@@ -487,9 +487,9 @@ pub const MANY: usize = 64;
 /// also the default `updated_at`.
 ///
 /// The whole statements of a call share one prepared statement: a cache lookup hashes and
-/// compares the statement's text (three kilobytes), and handing it back clears its bindings,
-/// which cost more than a row's insert when done per statement (callgrind). Callers pass
-/// many statements' worth at a time (`BULK_ROWS`).
+/// compares the statement's text (three kilobytes), and handing it back clears its bindings;
+/// done for every 64 rows, that was 7 % of the writing thread's instructions (callgrind).
+/// Callers pass many statements' worth at a time (`BULK_ROWS`).
 pub fn insert_many(tx: &Transaction<'_>, rows: &[NewMember], stamp: &str) -> rusqlite::Result<()> {
     const COLUMNS: usize = 15;
     let head = "INSERT INTO members (id, name, email, phone, wechat, source, source_id, tier, \
