@@ -516,7 +516,7 @@ pub fn insert_many(tx: &Transaction<'_>, rows: &[NewMember], stamp: &str) -> rus
             stmt.raw_bind_parameter(at + 14, created)?;
             stmt.raw_bind_parameter(at + 15, row.updated_at.as_deref().unwrap_or(created))?;
         }
-        stmt.raw_execute().map(drop)
+        Ok(())
     };
     insert_chunked(tx, head, COLUMNS, rows, MANY, bind)
 }
@@ -537,32 +537,36 @@ pub fn insert_tags_many(tx: &Transaction<'_>, tags: &[(i64, String)]) -> rusqlit
             stmt.raw_bind_parameter(2 * i + 1, id)?;
             stmt.raw_bind_parameter(2 * i + 2, tag)?;
         }
-        stmt.raw_execute().map(drop)
+        Ok(())
     };
     insert_chunked(tx, head, 2, tags, TAGS_MANY, bind)
 }
 
-/// Runs `write` on `rows` in chunks of `per_statement`, each with a statement of `head`
-/// followed by as many groups of `columns` placeholders: one statement prepared for all the
-/// whole chunks, and one for the rest.
+/// Inserts `rows` in chunks of `per_statement`, each a run of a statement of `head` followed
+/// by as many groups of `columns` placeholders, which `bind` fills from the chunk: one
+/// statement prepared for all the whole chunks, and one for the rest.
 fn insert_chunked<T>(
     tx: &Transaction<'_>,
     head: &str,
     columns: usize,
     rows: &[T],
     per_statement: usize,
-    mut write: impl FnMut(&mut Statement<'_>, &[T]) -> rusqlite::Result<()>,
+    mut bind: impl FnMut(&mut Statement<'_>, &[T]) -> rusqlite::Result<()>,
 ) -> rusqlite::Result<()> {
+    let mut run = |stmt: &mut Statement<'_>, chunk: &[T]| -> rusqlite::Result<()> {
+        bind(stmt, chunk)?;
+        stmt.raw_execute().map(drop)
+    };
     let (whole, rest) = rows.split_at(rows.len() - rows.len() % per_statement);
     if !whole.is_empty() {
         let mut stmt = tx.prepare_cached(&values_sql(head, columns, per_statement))?;
         for chunk in whole.chunks_exact(per_statement) {
-            write(&mut stmt, chunk)?;
+            run(&mut stmt, chunk)?;
         }
     }
     if !rest.is_empty() {
         let mut stmt = tx.prepare_cached(&values_sql(head, columns, rest.len()))?;
-        write(&mut stmt, rest)?;
+        run(&mut stmt, rest)?;
     }
     Ok(())
 }
