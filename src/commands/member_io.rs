@@ -20,6 +20,7 @@ use crate::import::apply::{
 };
 use crate::import::fields::MapOverride;
 use crate::import::reader::{self, InputFormat, Rows};
+use crate::import::spent::{Returned, Spent};
 use crate::import::{Mapped, Mapper, RowError, RowErrors, presets};
 use crate::output::Format;
 
@@ -156,8 +157,11 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
         // On the fast path the reading thread also tells the rows that are first to name
         // their identifiers, work the writes would otherwise do between statements.
         let first_seen = applier.take_first_seen();
-        let reader = scope
-            .spawn(move || read_rows(&mut rows, &mut mapper, keep_records, first_seen, &batches));
+        let (spent, returned) = Spent::channel();
+        applier.give_spent_to(spent);
+        let reader = scope.spawn(move || {
+            read_rows(&mut rows, &mut mapper, keep_records, first_seen, &batches, &returned)
+        });
         let looker = lookups.map(|mut conn| {
             let (looked_up, answers) = std::sync::mpsc::sync_channel::<Batch>(READ_AHEAD);
             let parsed = std::mem::replace(&mut received, answers);
@@ -260,6 +264,7 @@ fn read_rows(
     keep_records: bool,
     mut first_seen: Option<FirstSeen>,
     batches: &std::sync::mpsc::SyncSender<Batch>,
+    returned: &Returned,
 ) -> Result<()> {
     let mut headers: std::sync::Arc<[String]> = rows.headers().into();
     let mut batch = Vec::with_capacity(BATCH_ROWS);
@@ -302,6 +307,7 @@ fn read_rows(
         };
         batch.push(parsed);
         if batch.len() == BATCH_ROWS {
+            returned.free();
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
             let batch = Batch {
                 headers: headers.clone(),
@@ -359,7 +365,7 @@ fn apply_row(
         Err(e) => return Ok(Err(e)),
     };
     Ok(applier
-        .apply_ahead(*draft, ahead)?
+        .apply_ahead(draft, ahead)?
         .map(|outcome| match outcome {
             Outcome::Inserted(_) => summary.inserted += 1,
             Outcome::Updated(_) => summary.updated += 1,
@@ -652,7 +658,7 @@ mod tests {
             let Mapped::Member(draft) = mapper.map(&row).unwrap() else {
                 panic!("line {} skipped", row.line);
             };
-            applier.apply(*draft).unwrap().unwrap();
+            applier.apply(draft).unwrap().unwrap();
         }
         applier.finish().unwrap();
         tx.commit().unwrap();

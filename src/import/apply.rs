@@ -16,6 +16,7 @@ use roaring::RoaringTreemap;
 pub use super::bulk::FirstSeen;
 use super::bulk::{Bulk, Fingerprints, Identifiers, MIN_SLOTS, Row};
 use super::{Draft, RowError};
+use crate::import::spent::Spent;
 use crate::config::Config;
 use crate::db::members::{self, Fields, Identity, Member};
 use crate::member::Status;
@@ -149,6 +150,14 @@ impl<'a, 't> Applier<'a, 't> {
     /// row without that answer leaves the fast path. `None` off the fast path.
     pub fn take_first_seen(&mut self) -> Option<FirstSeen> {
         self.bulk.as_mut().and_then(Bulk::take_first_seen)
+    }
+
+    /// On the fast path, sends the rows written back through `spent` to be freed by the thread
+    /// that read them (`import::spent`).
+    pub fn give_spent_to(&mut self, spent: Spent) {
+        if let Some(bulk) = &mut self.bulk {
+            bulk.spent = spent;
+        }
     }
 
     /// Writes one draft. `Ok(Err(..))` rejects the row; `Err` is a database failure.

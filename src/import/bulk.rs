@@ -24,6 +24,7 @@ use rusqlite::Transaction;
 
 use crate::db::members::{self, Fields, NewMember};
 use crate::db::rollups;
+use crate::import::spent::Spent;
 
 /// Slots of the fingerprint table at most: 8 bytes each, so 24 MiB, enough for 2.4 million
 /// identifiers (a million members with an email each, half with a phone, ...). Past that the
@@ -53,6 +54,8 @@ pub struct Bulk {
     /// What rebuilds the dropped indexes and triggers.
     indexes: Vec<String>,
     stamp: String,
+    /// Where the rows written go to be freed (`Applier::give_spent_to`).
+    pub(super) spent: Spent,
 }
 
 /// A row for a new member, as `apply` has mapped it.
@@ -90,6 +93,7 @@ impl Bulk {
             indexes: members::suspend_for_bulk_load(tx)?,
             counted: rollups::NewMembers::default(),
             stamp: stamp.to_string(),
+            spent: Spent::default(),
         })
     }
 
@@ -166,12 +170,15 @@ impl Bulk {
         // prepared statement serves them all.
         let whole = self.tags.len() - self.tags.len() % members::TAGS_MANY;
         members::insert_tags_many(tx, &self.tags[..whole])?;
-        self.tags.drain(..whole);
         for (id, points, at) in &self.points {
             members::insert_points(tx, *id, *points, "imported balance", at)?;
         }
-        self.members.clear();
-        self.points.clear();
+        let rest = self.tags.split_off(whole);
+        self.spent.give((
+            std::mem::replace(&mut self.members, Vec::with_capacity(members::BULK_ROWS)),
+            std::mem::replace(&mut self.tags, rest),
+            std::mem::take(&mut self.points),
+        ));
         Ok(())
     }
 }

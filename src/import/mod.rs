@@ -10,6 +10,7 @@ pub mod content;
 pub mod fields;
 pub mod presets;
 pub mod reader;
+pub mod spent;
 pub mod values;
 
 use std::fmt;
@@ -169,8 +170,13 @@ impl From<reader::ShapeError> for RowError {
 
 /// What mapping a row gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "nearly every row is a member: a box would be an allocation on the reading thread \
+              and a free on the writing one for each"
+)]
 pub enum Mapped {
-    Member(Box<Draft>),
+    Member(Draft),
     /// The preset says this row is not a member to import (e.g. a deletion request).
     Skip(String),
 }
@@ -360,7 +366,7 @@ impl Mapper {
             return Ok(Mapped::Skip(reason));
         }
         self.check(&mut draft)?;
-        Ok(Mapped::Member(Box::new(draft)))
+        Ok(Mapped::Member(draft))
     }
 
     /// Rules every row obeys whatever its preset.

@@ -112,7 +112,7 @@ mod tests {
         results
             .iter()
             .filter_map(|r| match r {
-                Ok(Mapped::Member(d)) => Some(d.as_ref()),
+                Ok(Mapped::Member(d)) => Some(d),
                 _ => None,
             })
             .collect()
