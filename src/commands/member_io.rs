@@ -160,7 +160,14 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
         let (spent, returned) = Spent::channel();
         applier.give_spent_to(spent);
         let reader = scope.spawn(move || {
-            read_rows(&mut rows, &mut mapper, keep_records, first_seen, &batches, &returned)
+            read_rows(
+                &mut rows,
+                &mut mapper,
+                keep_records,
+                first_seen,
+                &batches,
+                &returned,
+            )
         });
         let looker = lookups.map(|mut conn| {
             let (looked_up, answers) = std::sync::mpsc::sync_channel::<Batch>(READ_AHEAD);

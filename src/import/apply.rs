@@ -16,9 +16,9 @@ use roaring::RoaringTreemap;
 pub use super::bulk::FirstSeen;
 use super::bulk::{Bulk, Fingerprints, Identifiers, MIN_SLOTS, Row};
 use super::{Draft, RowError};
-use crate::import::spent::Spent;
 use crate::config::Config;
 use crate::db::members::{self, Fields, Identity, Member};
+use crate::import::spent::Spent;
 use crate::member::Status;
 
 /// What to do when a row names a member who already exists.

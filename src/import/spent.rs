@@ -52,13 +52,21 @@ mod tests {
         let (spent, returned) = Spent::channel();
         spent.give(Arc::clone(&value));
         spent.give(vec![Arc::clone(&value); 3]);
-        assert_eq!(Arc::strong_count(&value), 5, "held in the channel until freed");
+        assert_eq!(
+            Arc::strong_count(&value),
+            5,
+            "held in the channel until freed"
+        );
         returned.free();
         assert_eq!(Arc::strong_count(&value), 1);
 
         drop(returned);
         spent.give(Arc::clone(&value));
-        assert_eq!(Arc::strong_count(&value), 1, "nothing listens: freed on the spot");
+        assert_eq!(
+            Arc::strong_count(&value),
+            1,
+            "nothing listens: freed on the spot"
+        );
         Spent::default().give(Arc::clone(&value));
         assert_eq!(Arc::strong_count(&value), 1);
     }
