@@ -298,7 +298,28 @@ fn prepare(
     conn.set_transaction_behavior(TransactionBehavior::Immediate);
     migrate(&mut conn, path)?;
     set_up_for(&mut conn, access, note)?;
+    if access == Access::Read && !log_has_frames(path) {
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+    }
     Ok(conn)
+}
+
+/// Whether the write-ahead log beside `path` holds anything: what a reading connection checks
+/// before it leaves the log in place at close.
+///
+/// The last connection to close a file checkpoints its log and deletes it and the `-shm`
+/// index, and the next command creates both again: a tenth of the time of a short command
+/// (`member list --limit 1`, 3.4 to 3.05 ms). A reading connection writes nothing to the log,
+/// so when the log is empty once the connection is set up (no migration, no rollup rebuild
+/// wrote to it) there is nothing to checkpoint, and it closes without: the empty log and its
+/// index stay beside the file for the next command. A log with frames (a writer's, or this
+/// connection's own set-up) is checkpointed and deleted at close as before, so a log with
+/// content never outlives the commands of `community` by more than the next one. A writing
+/// connection always checkpoints at close.
+fn log_has_frames(path: &Path) -> bool {
+    let mut log = path.as_os_str().to_owned();
+    log.push("-wal");
+    std::fs::metadata(log).is_ok_and(|m| m.len() > 0)
 }
 
 /// Sets a migrated connection up for `access`: only its own TEMP triggers fire from here on

@@ -167,3 +167,46 @@ fn members_written_by_another_program_count_in_the_reports() {
     let tagged = env.ok(&["report", "members", "--by", "tag", "--format", "csv"]);
     assert!(tagged.contains("\nrust,2,"), "{tagged}");
 }
+
+/// A command that only reads leaves an empty write-ahead log beside the file for the next one
+/// (there is nothing to checkpoint, and creating it again is a tenth of a short command), but
+/// checkpoints and deletes a log that holds frames, so content in a log never outlives the
+/// next command.
+#[test]
+fn a_read_leaves_only_an_empty_write_ahead_log_behind() {
+    let env = Env::new();
+    env.add(&["--email", "a@example.com", "--name", "a"]);
+    let log = env.path("community.db-wal");
+    assert!(
+        !log.exists(),
+        "a write checkpoints and deletes the log as it closes"
+    );
+    env.ok(&["member", "list"]);
+    let size = std::fs::metadata(&log)
+        .expect("a read leaves the log")
+        .len();
+    assert_eq!(size, 0);
+
+    // Another program writes and closes without a checkpoint: its change is in the log only.
+    {
+        let conn = Connection::open(env.db()).expect("opens the db");
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .expect("sets no checkpoint on close");
+        conn.execute("UPDATE members SET note = 'from elsewhere'", [])
+            .expect("updates");
+    }
+    assert!(std::fs::metadata(&log).expect("log").len() > 0);
+    assert!(env.ok(&["member", "export"]).contains("from elsewhere"));
+    assert!(
+        !log.exists(),
+        "the read checkpointed the log into the file and deleted it"
+    );
+    let conn = Connection::open(env.db()).expect("opens the db");
+    let note: String = conn
+        .query_row("SELECT note FROM members", [], |r| r.get(0))
+        .expect("reads");
+    assert_eq!(note, "from elsewhere");
+}
