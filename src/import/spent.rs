@@ -1,11 +1,13 @@
 //! What the writes are done with, handed back to the thread that allocated it to be freed
 //! there.
 //!
-//! An import's reading thread allocates every row's strings and its writing thread is done
-//! with them after they are bound. Freed where they were used, they go back to the reading
-//! thread's arena of the system allocator under its lock, which that thread holds to allocate
-//! the next rows: the two threads queue on it. Handed back in whole flushes, they are freed by
-//! the thread that allocated them, which takes them up again for the rows it reads next.
+//! An import's reading thread allocates every row's strings, and its writing thread is done
+//! with them once they are bound. Freed where they were used, each went back to the reading
+//! thread's share of the allocator (jemalloc's arena bins, as glibc's arenas), under the lock
+//! that thread takes to allocate the next rows, so the two threads queued on it. Handed back
+//! a flush at a time, they are freed by the thread that allocated them, which reuses the
+//! memory for the rows it reads next: a first import of a million members took 0.96 of the
+//! time (README, "Import and export speed").
 
 use std::sync::mpsc::{Receiver, Sender, channel};
 
@@ -17,6 +19,7 @@ pub struct Spent(Option<Sender<Box<dyn Send>>>);
 pub struct Returned(Receiver<Box<dyn Send>>);
 
 impl Spent {
+    /// A connected pair: give on the writing thread, free on the reading one.
     pub fn channel() -> (Spent, Returned) {
         let (give, returned) = channel();
         (Spent(Some(give)), Returned(returned))
