@@ -117,10 +117,15 @@ impl fmt::Display for Status {
 impl FromStr for Status {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let lower = s.trim().to_ascii_lowercase();
+        let name = s.trim();
+        let name = if name.eq_ignore_ascii_case("canceled") {
+            "cancelled"
+        } else {
+            name
+        };
         Status::ALL
             .into_iter()
-            .find(|st| st.as_str() == lower || (lower == "canceled" && *st == Status::Cancelled))
+            .find(|st| st.as_str().eq_ignore_ascii_case(name))
             .ok_or_else(|| InvalidValue::Status(s.to_string()))
     }
 }
@@ -358,6 +363,8 @@ mod tests {
     fn statuses_parse_case_insensitively_and_accept_us_spelling() {
         assert_eq!("Active".parse::<Status>().unwrap(), Status::Active);
         assert_eq!("canceled".parse::<Status>().unwrap(), Status::Cancelled);
+        assert_eq!(" Canceled ".parse::<Status>().unwrap(), Status::Cancelled);
+        assert_eq!(" PAUSED\t".parse::<Status>().unwrap(), Status::Paused);
         let err = "gone".parse::<Status>().unwrap_err().to_string();
         assert!(err.contains("\"gone\"") && err.contains("comped"), "{err}");
         assert!(!Status::Paused.lapses());

@@ -21,18 +21,33 @@ pub fn boolean(text: &str) -> Result<bool, String> {
 pub fn tags(text: &str) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
     for part in text.split([',', ';', '、', '，', '；', '|']) {
-        // A tab or line break inside a tag is spacing, not meaning.
-        let part = part.split_whitespace().collect::<Vec<_>>().join(" ");
+        // A tab or line break inside a tag is spacing, not meaning. (Most tags are one word:
+        // no copy for those.)
+        let trimmed = part.trim();
+        let spaced;
+        let part = if trimmed.split_whitespace().nth(1).is_none() {
+            trimmed
+        } else {
+            spaced = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
+            &spaced
+        };
         // `VIP; -` has one tag: a placeholder says "nothing", as it does alone in a cell.
-        if part.is_empty() || member::is_placeholder(&part) {
+        if part.is_empty() || member::is_placeholder(part) {
             continue;
         }
-        let tag = member::tag(&part).map_err(|e| e.to_string())?;
-        if !out.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
+        let tag = member::tag(part).map_err(|e| e.to_string())?;
+        if !out.iter().any(|t| same_ignoring_case(t, &tag)) {
             out.push(tag);
         }
     }
     Ok(out)
+}
+
+/// Whether two tags are the same but for case (Unicode lower case, without a copy of either).
+fn same_ignoring_case(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// Our own status names (and `canceled`), plus the Chinese words spreadsheets use.
@@ -133,6 +148,8 @@ mod tests {
         assert!(tags("").unwrap().is_empty());
         assert_eq!(tags("VIP; -;无").unwrap(), ["VIP"]);
         assert_eq!(tags("note has\ttab").unwrap(), ["note has tab"]);
+        assert_eq!(tags(" two   words ;two words").unwrap(), ["two words"]);
+        assert_eq!(tags("Ärger;ärger;ÄRGER x").unwrap(), ["Ärger", "ÄRGER x"]);
         assert!(tags(&"x".repeat(70)).is_err());
     }
 
