@@ -6,13 +6,11 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 use community::{cli, commands, output, sanitize};
 
-// jemalloc, where it builds: a first import frees on the writing thread what the reading thread
-// allocated, and glibc's malloc made the two threads queue on its arena lock (a million-member
-// import 10.9 s with it, 8.8 s with jemalloc; README, "Import and export speed"). It costs a
-// command's start-up about a tenth of a millisecond. SQLite keeps the system's malloc.
-#[cfg(all(target_os = "linux", not(target_env = "musl")))]
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+// The system's allocator. jemalloc served a first import better while its writing thread freed
+// what the reading thread had allocated (the two queued on glibc's arena lock); since they go
+// back to be freed where they were made (`import::spent`) and the reader makes fewer, glibc's
+// malloc is within a few percent there, and a command starts 0.3 ms sooner without jemalloc's
+// set-up (README, "Import and export speed").
 
 fn main() -> ExitCode {
     // Usage errors and --help keep clap's own exit codes (2 and 0).

@@ -3,11 +3,12 @@
 //!
 //! An import's reading thread allocates every row's strings, and its writing thread is done
 //! with them once they are bound. Freed where they were used, each went back to the reading
-//! thread's share of the allocator (jemalloc's arena bins, as glibc's arenas), under the lock
-//! that thread takes to allocate the next rows, so the two threads queued on it. Handed back
-//! a flush at a time, they are freed by the thread that allocated them, which reuses the
-//! memory for the rows it reads next: a first import of a million members took 0.96 of the
-//! time (README, "Import and export speed").
+//! thread's share of the allocator (glibc's arena, or jemalloc's bins when this used it),
+//! under the lock that thread takes to allocate the next rows, so the two threads queued on it.
+//! Handed back a flush at a time, they are freed by the thread that allocated them, which
+//! reuses the memory for the rows it reads next: a first import of a million members took 0.96
+//! of the time with jemalloc, and this is what lets glibc's malloc keep up (README, "Import
+//! and export speed").
 
 use std::sync::mpsc::{Receiver, Sender, channel};
 
