@@ -317,9 +317,14 @@ fn prepare(
 /// content never outlives the commands of `community` by more than the next one. A writing
 /// connection always checkpoints at close.
 fn log_has_frames(path: &Path) -> bool {
-    let mut log = path.as_os_str().to_owned();
-    log.push("-wal");
-    std::fs::metadata(log).is_ok_and(|m| m.len() > 0)
+    std::fs::metadata(beside(path, "-wal")).is_ok_and(|m| m.len() > 0)
+}
+
+/// The file SQLite keeps beside the database `path` under `suffix` (`-wal`, `-shm`).
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut side = path.as_os_str().to_owned();
+    side.push(suffix);
+    PathBuf::from(side)
 }
 
 /// Sets a migrated connection up for `access`: only its own TEMP triggers fire from here on
@@ -499,12 +504,12 @@ pub fn backup(conn: &Connection, dest: &Path, force: bool) -> Result<()> {
         copy.close().map_err(|(_, e)| e)?;
         // A stale write-ahead log beside the old copy would be replayed onto the new one.
         for suffix in ["-wal", "-shm"] {
-            let mut side = dest.as_os_str().to_owned();
-            side.push(suffix);
+            let side = beside(dest, suffix);
             match std::fs::remove_file(&side) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(anyhow::Error::new(e)
-                        .context(format!("removing {}", PathBuf::from(side).display())));
+                    return Err(
+                        anyhow::Error::new(e).context(format!("removing {}", side.display()))
+                    );
                 }
                 _ => {}
             }

@@ -38,9 +38,7 @@ impl Spent {
 impl Returned {
     /// Frees what has come back so far, without waiting for more.
     pub fn free(&self) {
-        while let Ok(value) = self.0.try_recv() {
-            drop(value);
-        }
+        self.0.try_iter().for_each(drop);
     }
 }
 
