@@ -9,7 +9,8 @@
 #   re-import: the same file again into the same database (every row unchanged)
 #   export:   `sqlite3 -csv -header DB 'SELECT * FROM members'`
 #   start-up: `community member list --limit 1` against `sqlite3 DB 'select 1'`, and (startup*)
-#             against sqlite3 reading the same schema: `select id from members limit 1`
+#             against sqlite3 reading the same schema: `select id from members limit 1`; and
+#             (sqlite3*) that sqlite3 command against sqlite3's own `select 1`
 # Needs: the Rust toolchain, sqlite3, GNU time (installed with apt-get when missing and root).
 set -euo pipefail
 rows=${1:-1000000}
@@ -92,3 +93,9 @@ per_command() {
 }
 row startup sqlite3_startup | per_command startup
 row startup sqlite3_schema | per_command "startup*"
+# The reference against itself: sqlite3 reading this schema, as any command on a table must,
+# against its own `select 1`. The start-up target (1.5) leaves community only what is left
+# of 1.5 once this is paid.
+row sqlite3_schema sqlite3_startup | per_command "sqlite3*"
+echo "startup*: against sqlite3 reading the schema; sqlite3*: sqlite3 reading the schema (first" \
+  "column) against its own select 1" >&2
