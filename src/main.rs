@@ -17,9 +17,11 @@ fn main() -> ExitCode {
     let mut command = cli::Cli::command();
     let cli = cli::Cli::from_arg_matches_mut(&mut command.get_matches_mut())
         .unwrap_or_else(|err| err.format(&mut command).exit());
-    // The command tree is thousands of small allocations, which the exit frees anyway: dropping
-    // them one by one took a tenth of a short command's run (`member list --limit 1`).
-    std::mem::forget(command);
+    // Freed before the command runs, though the exit would free it anyway: the tree is a few
+    // hundred KB of small allocations, and SQLite and the config then reuse those pages instead
+    // of faulting in new ones (`member list --limit 1`: 279 to 224 page faults, 4 % faster over
+    // 200 paired runs, for 0.13 million more instructions).
+    drop(command);
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) if output::is_broken_pipe(&err) => ExitCode::SUCCESS,
