@@ -164,17 +164,15 @@ impl NewMembers {
             .members
             .entry((tier, source, status, expires_month))
             .or_default() += 1;
-        // member_tags keeps the first of tags equal but for ASCII case (COLLATE NOCASE).
-        let mut kept: Vec<&str> = Vec::with_capacity(tags.len());
-        for tag in tags {
-            if !kept.iter().any(|k| k.eq_ignore_ascii_case(tag)) {
-                kept.push(tag);
-            }
-        }
-        if kept.is_empty() {
-            kept.push("");
-        }
-        for tag in kept {
+        // member_tags keeps the first of tags equal but for ASCII case (COLLATE NOCASE). A
+        // member has a few tags: each is checked against those before it, with nothing
+        // allocated.
+        let kept = tags
+            .iter()
+            .enumerate()
+            .filter(|&(i, tag)| !tags[..i].iter().any(|k| k.eq_ignore_ascii_case(tag)));
+        let untagged = tags.is_empty().then_some("");
+        for tag in kept.map(|(_, tag)| tag.as_str()).chain(untagged) {
             let tag = self.names.number(tag);
             *self
                 .tags
@@ -1582,5 +1580,40 @@ mod tests {
                 prop_assert!(n > 0, "{} is empty", table);
             }
         }
+    }
+
+    #[test]
+    fn counted_tags_keep_one_of_each_spelling_and_count_the_untagged() {
+        let mut conn = crate::db::memory();
+        let tx = conn.transaction().unwrap();
+        let fields = Fields {
+            name: "Li".into(),
+            email: Some("li@example.com".into()),
+            phone: None,
+            wechat: None,
+            source: None,
+            source_id: None,
+            tier: "free".into(),
+            status: Status::Active,
+            joined_at: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            expires_at: None,
+            left_at: None,
+            note: None,
+        };
+        let mut counted = NewMembers::default();
+        let tags = ["Rust", "go", "rust", "RUST", "Go"].map(String::from);
+        counted.add(1, &fields, &tags);
+        counted.add(2, &fields, &[]);
+        counted.write(&tx).unwrap();
+        let rows: Vec<(String, i64)> = tx
+            .prepare("SELECT tag, n FROM rollup_tags ORDER BY tag COLLATE BINARY")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        // The first spelling of each tag, once; the member without tags under the empty one.
+        let expected = [("", 1), ("Rust", 1), ("go", 1)].map(|(t, n)| (t.to_string(), n));
+        assert_eq!(rows, expected);
     }
 }
