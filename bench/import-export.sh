@@ -100,4 +100,4 @@ row startup sqlite3_schema | per_command "startup*"
 # the start-up target (1.5 against `select 1`), however little it adds to SQLite's work.
 row sqlite3_schema sqlite3_startup | per_command "sqlite3*"
 echo "startup*: against sqlite3 reading the schema; sqlite3*: sqlite3 reading the schema (first" \
-  "column) against its own select 1" >&2
+  "column) against its own select 1"
