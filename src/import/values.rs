@@ -66,13 +66,17 @@ pub fn status(text: &str) -> Result<Status, String> {
     }
 }
 
-/// A points balance: a whole number from 0 up.
+/// The largest points balance an import takes: far past any real one, and far from overflow
+/// when a member's ledger is summed.
+const MAX_POINTS: i64 = 1_000_000_000_000;
+
+/// A points balance: a whole number from 0 to [`MAX_POINTS`].
 pub fn points(text: &str) -> Result<i64, String> {
     text.trim()
         .parse::<i64>()
         .ok()
-        .filter(|p| (0..=1_000_000_000_000).contains(p))
-        .ok_or_else(|| "expected a whole number of points from 0 up".into())
+        .filter(|p| (0..=MAX_POINTS).contains(p))
+        .ok_or_else(|| format!("expected a whole number of points from 0 to {MAX_POINTS}"))
 }
 
 /// A positive integer id.
@@ -198,6 +202,10 @@ mod tests {
         assert_eq!(points("120").unwrap(), 120);
         assert!(points("twelve").is_err());
         assert!(points("-5").is_err());
+        assert_eq!(points("1000000000000").unwrap(), 1_000_000_000_000);
+        let huge = points("99999999999999999999").unwrap_err();
+        assert!(huge.contains("from 0 to 1000000000000"), "{huge}");
+        assert!(points("1000000000001").is_err());
         assert!(id("0").is_err());
     }
 }
