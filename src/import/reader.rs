@@ -204,24 +204,25 @@ impl<R: BufRead> Read for CrlfToLf<R> {
                 n = 1;
             }
             while used < data.len() && n < buf.len() {
-                let b = data[used];
+                // Up to the next CR, or as far as there is room, bytes pass as they are.
+                let room = (buf.len() - n).min(data.len() - used);
+                let run = memchr::memchr(b'\r', &data[used..used + room]).unwrap_or(room);
+                buf[n..n + run].copy_from_slice(&data[used..used + run]);
+                (n, used) = (n + run, used + run);
+                if run == room {
+                    continue;
+                }
+                // A CR (and there is room for an LF): dropped before an LF, which passes next,
+                // an LF itself before anything else, and undecided at the end of the chunk.
                 used += 1;
-                if b == b'\r' {
-                    match data.get(used) {
-                        None => {
-                            self.pending_cr = true;
-                            continue;
-                        }
-                        Some(b'\n') => continue,
-                        Some(_) => {
-                            buf[n] = b'\n';
-                            n += 1;
-                            continue;
-                        }
+                match data.get(used) {
+                    None => self.pending_cr = true,
+                    Some(b'\n') => {}
+                    Some(_) => {
+                        buf[n] = b'\n';
+                        n += 1;
                     }
                 }
-                buf[n] = b;
-                n += 1;
             }
             self.inner.consume(used);
             if n > 0 {
@@ -804,6 +805,43 @@ mod tests {
             let mut out = Vec::new();
             io::Read::read_to_end(&mut lf, &mut out).unwrap();
             assert_eq!(out, b"a\nb\nc\n\n", "chunks of {size}");
+        }
+    }
+
+    /// Every CRLF and lone CR to LF, and a final LF, one byte at a time: what `CrlfToLf` must
+    /// give however its input is chunked and its output read.
+    fn lf_only(text: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (i, &b) in text.iter().enumerate() {
+            match b {
+                b'\r' if text.get(i + 1) == Some(&b'\n') => {}
+                b'\r' => out.push(b'\n'),
+                b => out.push(b),
+            }
+        }
+        if out.last().is_some_and(|&b| b != b'\n') {
+            out.push(b'\n');
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn line_endings_agree_with_a_byte_at_a_time_for_any_chunks_and_reads(
+            text in proptest::collection::vec(proptest::sample::select(b"\r\nab".to_vec()), 0..60),
+            chunk in 1usize..10,
+            read in 1usize..10,
+        ) {
+            let mut lf = CrlfToLf::new(BufReader::with_capacity(chunk, &text[..]));
+            let (mut out, mut buf) = (Vec::new(), vec![0; read]);
+            loop {
+                let n = io::Read::read(&mut lf, &mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            proptest::prop_assert_eq!(out, lf_only(&text));
         }
     }
 
