@@ -20,7 +20,7 @@ use crate::import::apply::{
 };
 use crate::import::fields::MapOverride;
 use crate::import::reader::{self, InputFormat, Rows};
-use crate::import::spent::{Returned, Spent};
+use crate::import::spent::{self, Spent};
 use crate::import::{Mapped, Mapper, RowError, RowErrors, presets};
 use crate::output::Format;
 
@@ -159,7 +159,14 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
         let first_seen = applier.take_first_seen();
         let (spent, returned) = Spent::channel();
         applier.give_spent_to(spent);
+        // Emptied batches go back for the reader to fill again: a batch is a few hundred KB,
+        // which glibc's malloc serves by first consolidating every small chunk freed since.
+        let (emptied, empties) = std::sync::mpsc::channel::<Vec<Parsed>>();
         let reader = scope.spawn(move || {
+            let returned = FromWrites {
+                spent: returned,
+                empties,
+            };
             read_rows(
                 &mut rows,
                 &mut mapper,
@@ -175,8 +182,8 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
             let today = ctx.today;
             scope.spawn(move || look_up_rows(&mut conn, today, parsed, &looked_up))
         });
-        'rows: for batch in received {
-            for parsed in batch.rows {
+        'rows: for mut batch in received {
+            for parsed in batch.rows.drain(..) {
                 summary.read += 1;
                 if summary.read.is_multiple_of(8192) {
                     progress.set_position(bytes_read.load(std::sync::atomic::Ordering::Relaxed));
@@ -193,6 +200,8 @@ pub fn import(ctx: &Context, args: MemberImportArgs) -> Result<()> {
                     break 'rows;
                 }
             }
+            // The reader may have finished: then the batch is freed here.
+            let _ = emptied.send(batch.rows);
         }
         // Leaving early drops the receiver, which stops the reader at its next batch.
         if let Some(looker) = looker {
@@ -262,6 +271,23 @@ struct Parsed {
     first_in_file: Option<bool>,
 }
 
+/// What comes back to the reader thread from the writes.
+struct FromWrites {
+    /// The rows written, to be freed here.
+    spent: spent::Returned,
+    /// Batches emptied, to be filled again.
+    empties: std::sync::mpsc::Receiver<Vec<Parsed>>,
+}
+
+impl FromWrites {
+    /// An empty batch: one the writes are done with, or a new one.
+    fn batch(&self) -> Vec<Parsed> {
+        self.empties
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH_ROWS))
+    }
+}
+
 /// The reader thread: reads, maps and validates rows and sends them on in batches until the
 /// input ends or the writes stop listening; with `first_seen` (the fast path), asks it of
 /// each valid row. An unreadable input (bad bytes, a broken header) ends it with the error.
@@ -271,14 +297,14 @@ fn read_rows(
     keep_records: bool,
     mut first_seen: Option<FirstSeen>,
     batches: &std::sync::mpsc::SyncSender<Batch>,
-    returned: &Returned,
+    returned: &FromWrites,
 ) -> Result<()> {
     let mut headers: std::sync::Arc<[String]> = rows.headers().into();
-    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut batch = returned.batch();
     while let Some(next) = rows.next_row()? {
         // A JSONL object with a new key grows the header: rows before it go on under the old.
         if headers.len() != rows.headers().len() {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            let full = std::mem::replace(&mut batch, returned.batch());
             let old = std::mem::replace(&mut headers, rows.headers().into());
             if batches
                 .send(Batch {
@@ -314,8 +340,8 @@ fn read_rows(
         };
         batch.push(parsed);
         if batch.len() == BATCH_ROWS {
-            returned.free();
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            returned.spent.free();
+            let full = std::mem::replace(&mut batch, returned.batch());
             let batch = Batch {
                 headers: headers.clone(),
                 rows: full,
@@ -624,6 +650,23 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date")
+    }
+
+    #[test]
+    fn the_reader_fills_the_batches_that_came_back_before_new_ones() {
+        let (emptied, empties) = std::sync::mpsc::channel();
+        let (_, spent) = Spent::channel();
+        let returned = FromWrites { spent, empties };
+        let used: Vec<Parsed> = Vec::with_capacity(BATCH_ROWS);
+        let space = used.as_ptr();
+        emptied.send(used).unwrap();
+        let again = returned.batch();
+        assert_eq!(again.as_ptr(), space, "the batch that came back");
+        let new = returned.batch();
+        assert!(
+            new.is_empty() && new.capacity() >= BATCH_ROWS,
+            "then a new one"
+        );
     }
 
     /// Imports CSV bytes as `member import` does, every row expected valid.
