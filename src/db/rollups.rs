@@ -140,7 +140,12 @@ impl Names {
 
 impl NewMembers {
     /// Counts a member just inserted with `tags` (in the order they were inserted).
-    pub fn add(&mut self, id: i64, fields: &Fields, tags: &[String]) {
+    pub fn add<'t>(
+        &mut self,
+        id: i64,
+        fields: &Fields,
+        tags: impl Iterator<Item = &'t str> + Clone,
+    ) {
         // The views' "never": ends and expiry months compare as these days' text does.
         const NEVER: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a real day");
         let has_access = matches!(
@@ -168,11 +173,11 @@ impl NewMembers {
         // member has a few tags: each is checked against those before it, with nothing
         // allocated.
         let kept = tags
-            .iter()
+            .clone()
             .enumerate()
-            .filter(|&(i, tag)| !tags[..i].iter().any(|k| k.eq_ignore_ascii_case(tag)));
-        let untagged = tags.is_empty().then_some("");
-        for tag in kept.map(|(_, tag)| tag.as_str()).chain(untagged) {
+            .filter(|&(i, tag)| !tags.clone().take(i).any(|k| k.eq_ignore_ascii_case(tag)));
+        let untagged = tags.clone().next().is_none().then_some("");
+        for tag in kept.map(|(_, tag)| tag).chain(untagged) {
             let tag = self.names.number(tag);
             *self
                 .tags
@@ -1602,8 +1607,8 @@ mod tests {
         };
         let mut counted = NewMembers::default();
         let tags = ["Rust", "go", "rust", "RUST", "Go"].map(String::from);
-        counted.add(1, &fields, &tags);
-        counted.add(2, &fields, &[]);
+        counted.add(1, &fields, tags.iter().map(String::as_str));
+        counted.add(2, &fields, std::iter::empty());
         counted.write(&tx).unwrap();
         let rows: Vec<(String, i64)> = tx
             .prepare("SELECT tag, n FROM rollup_tags ORDER BY tag COLLATE BINARY")

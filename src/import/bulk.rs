@@ -9,8 +9,9 @@
 //! would give them (one more than the largest so far), remembers a 64-bit fingerprint of each
 //! identifier (`FirstSeen`, on the import's reading thread, a batch ahead of the writes), and
 //! builds the indexes once at the end from sorted data. The rollup triggers
-//! (migration 5) are suspended with the indexes; the new members are counted in memory and
-//! added to the rollups in a few statements (`rollups::NewMembers`).
+//! (migration 5) are suspended with the indexes; the new members are counted in memory, on the
+//! reading thread as the flushes come back (`import::spent`), and added to the rollups in a
+//! few statements (`rollups::NewMembers`).
 //!
 //! The first row with an identifier seen before (or more identifiers than the fingerprint
 //! table may hold) ends the fast path: what is pending is written, the indexes are built on it,
@@ -23,8 +24,7 @@ use anyhow::{Context as _, Result};
 use rusqlite::Transaction;
 
 use crate::db::members::{self, Fields, NewMember};
-use crate::db::rollups;
-use crate::import::spent::Spent;
+use crate::import::spent::{Spent, Written};
 
 /// Slots of the fingerprint table at most: 8 bytes each, so 24 MiB, enough for 2.4 million
 /// identifiers (a million members with an email each, half with a phone, ...). Past that the
@@ -45,16 +45,13 @@ pub struct Bulk {
     seen: Option<FirstSeen>,
     /// The largest id written so far; the next member without one of its own gets one more.
     last_id: i64,
-    members: Vec<NewMember>,
-    tags: Vec<(i64, String)>,
-    /// Imported points balances: (member id, points, stamp).
-    points: Vec<(i64, i64, String)>,
-    /// The members written, counted for the rollups (whose triggers are suspended).
-    counted: rollups::NewMembers,
+    /// What the next flush writes.
+    pending: Written,
     /// What rebuilds the dropped indexes and triggers.
     indexes: Vec<String>,
     stamp: String,
-    /// Where the rows written go to be freed (`Applier::give_spent_to`).
+    /// Where what was written goes to be counted for the rollups (whose triggers are
+    /// suspended) and freed (`Applier::give_spent_to`).
     pub(super) spent: Spent,
 }
 
@@ -87,11 +84,8 @@ impl Bulk {
         Ok(Bulk {
             seen: Some(FirstSeen::for_input(input_size)),
             last_id: 0,
-            members: Vec::with_capacity(members::BULK_ROWS),
-            tags: Vec::new(),
-            points: Vec::new(),
+            pending: Written::for_a_flush(),
             indexes: members::suspend_for_bulk_load(tx)?,
-            counted: rollups::NewMembers::default(),
             stamp: stamp.to_string(),
             spent: Spent::default(),
         })
@@ -131,18 +125,19 @@ impl Bulk {
 
     /// Takes the member `admit` gave `id`.
     pub fn add(&mut self, tx: &Transaction<'_>, id: i64, row: Row) -> Result<()> {
-        self.counted.add(id, &row.fields, &row.tags);
-        self.tags.extend(row.tags.into_iter().map(|t| (id, t)));
+        let pending = &mut self.pending;
+        pending.tag_counts.push(row.tags.len());
+        pending.tags.extend(row.tags.into_iter().map(|t| (id, t)));
         if let Some((points, at)) = row.points {
-            self.points.push((id, points, at));
+            pending.points.push((id, points, at));
         }
-        self.members.push(NewMember {
+        pending.members.push(NewMember {
             id,
             fields: row.fields,
             created_at: row.created_at,
             updated_at: row.updated_at,
         });
-        if self.members.len() == members::BULK_ROWS {
+        if pending.members.len() == members::BULK_ROWS {
             self.flush(tx)?;
         }
         Ok(())
@@ -152,8 +147,13 @@ impl Bulk {
     /// the file or before a row that must take the row-by-row path.
     pub fn finish(mut self, tx: &Transaction<'_>) -> Result<()> {
         self.flush(tx)?;
-        members::insert_tags_many(tx, &self.tags)?;
-        self.counted.write(tx)?;
+        let rest = std::mem::take(&mut self.pending.tags);
+        members::insert_tags_many(tx, &rest)?;
+        self.spent.give(Written {
+            tags: rest,
+            ..Written::default()
+        });
+        self.spent.counted().write(tx)?;
         drop(self.seen.take());
         // The reader is done: the sorts of the index builds may take the other cores.
         tx.pragma_update(None, "threads", SORT_THREADS)?;
@@ -165,20 +165,19 @@ impl Bulk {
     }
 
     fn flush(&mut self, tx: &Transaction<'_>) -> Result<()> {
-        members::insert_many(tx, &self.members, &self.stamp)?;
+        let pending = &mut self.pending;
+        members::insert_many(tx, &pending.members, &self.stamp)?;
         // Whole statements only: the rest waits for the next flush (or `finish`), so that one
         // prepared statement serves them all.
-        let whole = self.tags.len() - self.tags.len() % members::TAGS_MANY;
-        members::insert_tags_many(tx, &self.tags[..whole])?;
-        for (id, points, at) in &self.points {
+        let whole = pending.tags.len() - pending.tags.len() % members::TAGS_MANY;
+        members::insert_tags_many(tx, &pending.tags[..whole])?;
+        for (id, points, at) in &pending.points {
             members::insert_points(tx, *id, *points, "imported balance", at)?;
         }
-        let rest = self.tags.split_off(whole);
-        self.spent.give((
-            std::mem::replace(&mut self.members, Vec::with_capacity(members::BULK_ROWS)),
-            std::mem::replace(&mut self.tags, rest),
-            std::mem::take(&mut self.points),
-        ));
+        let rest = pending.tags.split_off(whole);
+        let written = std::mem::replace(pending, Written::for_a_flush());
+        pending.tags = rest;
+        self.spent.give(written);
         Ok(())
     }
 }
