@@ -273,7 +273,7 @@ struct Parsed {
 
 /// What comes back to the reader thread from the writes.
 struct FromWrites {
-    /// The rows written, to be freed here.
+    /// The rows written, to be counted for the rollups and freed here.
     spent: spent::Returned,
     /// Batches emptied, to be filled again.
     empties: std::sync::mpsc::Receiver<Vec<Parsed>>,
@@ -340,7 +340,7 @@ fn read_rows(
         };
         batch.push(parsed);
         if batch.len() == BATCH_ROWS {
-            returned.spent.free();
+            returned.spent.count_and_free();
             let full = std::mem::replace(&mut batch, returned.batch());
             let batch = Batch {
                 headers: headers.clone(),

@@ -152,8 +152,8 @@ impl<'a, 't> Applier<'a, 't> {
         self.bulk.as_mut().and_then(Bulk::take_first_seen)
     }
 
-    /// On the fast path, sends the rows written back through `spent` to be freed by the thread
-    /// that read them (`import::spent`).
+    /// On the fast path, sends the rows written back through `spent`, to be counted for the
+    /// rollups and freed by the thread that read them (`import::spent`).
     pub fn give_spent_to(&mut self, spent: Spent) {
         if let Some(bulk) = &mut self.bulk {
             bulk.spent = spent;

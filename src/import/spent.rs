@@ -97,7 +97,8 @@ impl Spent {
     /// counts and frees it here.
     pub fn give(&self, written: Written) {
         match &self.give {
-            // The receiving end lives as long as `counting`, so a send never fails.
+            // The receiving end lives in `counting`, which this holds, so the send does not
+            // fail; were it to, the flush is counted here rather than lost.
             Some(give) => {
                 if let Err(unsent) = give.send(written) {
                     lock(&self.counting).tally.count(unsent.0);
@@ -119,7 +120,7 @@ impl Spent {
 impl Returned {
     /// Counts and frees what has come back so far, without waiting for more, nor for the
     /// writes when they are taking the count (what is left is then theirs).
-    pub fn free(&self) {
+    pub fn count_and_free(&self) {
         if let Ok(mut counting) = self.counting.try_lock() {
             counting.count_received();
         }
@@ -327,7 +328,7 @@ mod tests {
         };
         let (spent, returned) = Spent::channel();
         spent.give(flush(1));
-        returned.free();
+        returned.count_and_free();
         spent.give(flush(2));
         drop(returned);
         spent.give(flush(3));
