@@ -7,9 +7,17 @@
 //! the final link changes. The cost is address-space randomization of the executable's own
 //! code (libraries, heap and stack are still randomized); a build that wants it back can drop
 //! this file. README ("Import and export speed") has the measurements.
+//!
+//! A static build (`-C target-feature=+crt-static`, README "Install") is left to rustc: it
+//! links a static position-independent executable unless `-C relocation-model=static` asks
+//! for a position-dependent one, and `-no-pie` on top of the former makes one that crashes at
+//! its first instruction.
 
 fn main() {
-    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+    let linux = std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux");
+    let static_crt = std::env::var("CARGO_CFG_TARGET_FEATURE")
+        .is_ok_and(|features| features.split(',').any(|f| f == "crt-static"));
+    if linux && !static_crt {
         println!("cargo:rustc-link-arg-bins=-no-pie");
     }
     println!("cargo:rerun-if-changed=build.rs");

@@ -11,6 +11,9 @@
 #   start-up: `community member list --limit 1` against `sqlite3 DB 'select 1'`, and (startup*)
 #             against sqlite3 reading the same schema: `select id from members limit 1`; and
 #             (sqlite3*) that sqlite3 command against sqlite3's own `select 1`
+# The binary timed is the release build of README's "Install": static on Linux with glibc
+# (bench/static-build.sh), elsewhere the plain one. The row `startup(d)` times the plain
+# `cargo build --release` (dynamically linked) beside it.
 # Needs: the Rust toolchain, sqlite3, GNU time (installed with apt-get when missing and root).
 set -euo pipefail
 rows=${1:-1000000}
@@ -31,7 +34,8 @@ fi
 
 cargo build --release --quiet --example generate
 cargo build --release --quiet
-bin="$PWD/target/release/community"
+bin=$(bash bench/static-build.sh)
+plain="$PWD/target/release/community"
 gen="$PWD/target/release/examples/generate"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -69,6 +73,7 @@ for run in $(seq "$runs"); do
   # The same, reading the schema as any command on a table must (SQLite parses it on first use).
   measure sqlite3_schema sh -c "for i in \$(seq $loops); do sqlite3 c/community.db 'select id from members limit 1'; done"
   measure startup sh -c "cd c && for i in \$(seq $loops); do '$bin' member list --limit 1; done"
+  measure startup_plain sh -c "cd c && for i in \$(seq $loops); do '$plain' member list --limit 1; done"
 done
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
@@ -95,9 +100,11 @@ per_command() {
 }
 row startup sqlite3_startup | per_command startup
 row startup sqlite3_schema | per_command "startup*"
+row startup_plain sqlite3_startup | per_command "startup(d)"
 # The reference against itself: sqlite3 reading this schema, as any command on a table must,
 # against its own `select 1`. Where this is near 1.5, no command that reads a table can meet
 # the start-up target (1.5 against `select 1`), however little it adds to SQLite's work.
 row sqlite3_schema sqlite3_startup | per_command "sqlite3*"
-echo "startup*: against sqlite3 reading the schema; sqlite3*: sqlite3 reading the schema (first" \
-  "column) against its own select 1"
+echo "startup*: against sqlite3 reading the schema; startup(d): the plain, dynamically linked" \
+  "build against select 1; sqlite3*: sqlite3 reading the schema (first column) against its own" \
+  "select 1"

@@ -6,6 +6,13 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+/// The binary under test: the one cargo built for these tests, or the one named by
+/// `COMMUNITY_TEST_BIN`, so that CI runs the same tests against the static release build
+/// (README, "Install").
+pub fn bin() -> std::ffi::OsString {
+    std::env::var_os("COMMUNITY_TEST_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_community").into())
+}
+
 /// "Today" in every test unless a test says otherwise.
 pub const TODAY: &str = "2026-11-23";
 
@@ -45,7 +52,7 @@ impl Env {
 
     /// The same as a plain `std::process::Command`, for tests that spawn, race and kill.
     pub fn std_cmd(&self) -> std::process::Command {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_community"));
+        let mut cmd = std::process::Command::new(bin());
         cmd.current_dir(self.dir.path());
         for (key, _) in std::env::vars_os() {
             let key = key.to_string_lossy();

@@ -111,7 +111,10 @@ fn a_closed_pipe_ends_quietly() {
                 "-o",
                 "pipefail",
                 "-c",
-                &format!("{} {command} | head -n 2", env!("CARGO_BIN_EXE_community")),
+                &format!(
+                    "{} {command} | head -n 2",
+                    crate::common::bin().to_string_lossy()
+                ),
             ])
             .current_dir(env.dir.path())
             .env("COMMUNITY_TODAY", crate::common::TODAY)

@@ -2,7 +2,7 @@
 
 use std::io::Write as _;
 
-use crate::common::{Env, TODAY, parse_csv};
+use crate::common::{Env, TODAY, bin, parse_csv};
 
 /// Eight members, built through the CLI (today is 2026-11-23). "Ended" is the first day
 /// without access: the earlier of left_at and the day after expires_at.
@@ -377,7 +377,7 @@ fn a_backup_taken_during_an_import_is_a_consistent_snapshot() {
     }
     file.flush().expect("flushes");
     drop(file);
-    let mut import = std::process::Command::new(env!("CARGO_BIN_EXE_community"))
+    let mut import = std::process::Command::new(bin())
         .current_dir(env.dir.path())
         .env("COMMUNITY_TODAY", TODAY)
         .env_remove("COMMUNITY_DB")
