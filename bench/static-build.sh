@@ -15,7 +15,12 @@ case "$host" in
   *-linux-gnu*)
     RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static -C relocation-model=static" \
       cargo build --release --locked --quiet --target "$host"
-    echo "$PWD/target/$host/release/community"
+    bin="$PWD/target/$host/release/community"
+    # ldd fails on a binary that needs no shared library: anything else is not the build promised.
+    if ldd "$bin" >/dev/null 2>&1; then
+      echo "static-build: $bin is dynamically linked:" >&2; ldd "$bin" >&2; exit 1
+    fi
+    echo "$bin"
     ;;
   *)
     cargo build --release --locked --quiet
