@@ -107,15 +107,14 @@ fn a_closed_pipe_ends_quietly() {
         "completions bash",
     ] {
         let out = std::process::Command::new("bash")
+            // The binary as bash's $0, so its path needs no quoting.
             .args([
                 "-o",
                 "pipefail",
                 "-c",
-                &format!(
-                    "{} {command} | head -n 2",
-                    crate::common::bin().to_string_lossy()
-                ),
+                &format!("\"$0\" {command} | head -n 2"),
             ])
+            .arg(crate::common::bin())
             .current_dir(env.dir.path())
             .env("COMMUNITY_TODAY", crate::common::TODAY)
             .output()
