@@ -62,8 +62,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// million-row import under 64 MB.
 const CACHE_KIB: i64 = 20 * 1024;
 
-/// Page cache while the import's fast path loads rows and builds indexes (import/bulk.rs):
-/// appending to a table and sorting need little, and its fingerprints need the memory.
+/// Page cache while the import's fast path loads rows (import/bulk.rs): appending to a table
+/// needs little, and its fingerprints need the memory. Its index builds take less still
+/// (`members::restore_indexes`).
 pub const BULK_CACHE_KIB: i64 = 6 * 1024;
 
 /// Sets the page cache of `conn` to `kib` KiB, or back to the default with `None`.

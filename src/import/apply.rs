@@ -136,10 +136,7 @@ impl<'a, 't> Applier<'a, 't> {
     pub fn finish(mut self) -> Result<()> {
         self.leave_bulk()?;
         if !self.suspended.is_empty() {
-            // Sorting for an index build is what needs the memory, not the page cache.
-            crate::db::set_cache(self.tx, Some(crate::db::BULK_CACHE_KIB))?;
             members::restore_indexes(self.tx, &self.suspended)?;
-            crate::db::set_cache(self.tx, None)?;
         }
         Ok(())
     }

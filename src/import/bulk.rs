@@ -33,8 +33,6 @@ const MAX_SLOTS: usize = 3 << 20;
 /// The table is sized from the input's size when known: one slot per this many bytes is room
 /// for about two identifiers per 100-byte row at a load of three quarters.
 const BYTES_PER_SLOT: u64 = 36;
-/// Helper threads SQLite may sort with while it builds the indexes (`PRAGMA threads`).
-const SORT_THREADS: i64 = 2;
 /// Without a size (stdin), or for a small file, the table starts with this many slots.
 pub(super) const MIN_SLOTS: usize = 1 << 16;
 
@@ -155,13 +153,8 @@ impl Bulk {
         });
         self.spent.counted().write(tx)?;
         drop(self.seen.take());
-        // The reader is done: the sorts of the index builds may take the other cores.
-        tx.pragma_update(None, "threads", SORT_THREADS)?;
         members::restore_indexes(tx, &self.indexes)
-            .context("rebuilding the members indexes after a bulk load")?;
-        tx.pragma_update(None, "threads", 0)?;
-        crate::db::set_cache(tx, None)?;
-        Ok(())
+            .context("rebuilding the members indexes after a bulk load")
     }
 
     fn flush(&mut self, tx: &Transaction<'_>) -> Result<()> {
