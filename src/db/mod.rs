@@ -611,6 +611,30 @@ pub fn like_pattern(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// SQLite is built with `.cargo/config.toml`'s options (README, "Import and export
+    /// speed"): a build that lost them would still work, only slower, so this says so.
+    #[test]
+    fn sqlite_is_built_with_the_options_of_cargo_config() {
+        let conn = memory();
+        let mut stmt = conn.prepare("PRAGMA compile_options").unwrap();
+        let options = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        for option in [
+            "DEFAULT_MEMSTATUS=0",
+            "MAX_EXPR_DEPTH=0",
+            "USE_ALLOCA",
+            "DEFAULT_LOOKASIDE=400,1000",
+        ] {
+            assert!(
+                options.iter().any(|o| o == option),
+                "{option} not in {options:?}"
+            );
+        }
+    }
+
     #[test]
     fn days_are_bound_as_chrono_writes_them() {
         let conn = memory();
