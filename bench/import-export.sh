@@ -12,8 +12,8 @@
 #             against sqlite3 reading the same schema: `select id from members limit 1`; and
 #             (sqlite3*) that sqlite3 command against sqlite3's own `select 1`
 # The binary timed is the release build of README's "Install", installed (copied): static on
-# Linux with glibc (bench/static-build.sh), elsewhere the plain one. The row `startup(d)` times the plain
-# `cargo build --release` (dynamically linked) beside it.
+# Linux with glibc (bench/static-build.sh), elsewhere the plain one. The row `startup(d)` times
+# the plain `cargo build --release` (dynamically linked) beside it.
 # Needs: the Rust toolchain, sqlite3, GNU time (installed with apt-get when missing and root).
 set -euo pipefail
 rows=${1:-1000000}
